@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import type { IdentityRequest } from '../identity.js';
+import { issueAndSave } from '../issuing.js';
+import { collectSubjectAltNames } from '../pki/names.js';
+import { usageError } from '../errors.js';
+import { parseDays, parseKeySize } from '../pki/validity.js';
+import { commandContext, passphraseReader } from './context.js';
+import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
+import { reportIssued } from './report.js';
+
+interface BrokerIssueOptions {
+  san: string[];
+  days: string;
+  keySize: string;
+  caPasswordFile?: string;
+}
+
+export function registerBrokerIssue(broker: Command): void {
+  broker
+    .command('issue')
+    .description('issue a broker identity per host: key, CA-signed certificate with SANs, keystore.jks + truststore.jks')
+    .argument('<host...>', 'broker DNS names or IPs (each gets its own key and certificate)')
+    .option('--san <dns-or-ip>', 'extra subject alternative name for every host given (repeatable)', collect, [])
+    .option('--days <n>', 'validity in days', '365')
+    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
+    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ samctl broker issue sam01.ynformed.nl --san sam01 --san 10.0.0.11
+  $ samctl broker issue sam01.ynformed.nl sam02.ynformed.nl sam03.ynformed.nl
+
+Writes, per host (here sam01.ynformed.nl):
+  pki/brokers/sam01.ynformed.nl/keystore.jks           key + chain, alias sam01.ynformed.nl (0600)
+  pki/brokers/sam01.ynformed.nl/truststore.jks         the CA as trustedCertEntry
+  pki/brokers/sam01.ynformed.nl/store.password         keystore and key password (0600)
+  pki/brokers/sam01.ynformed.nl/truststore.password    truststore password (0600)
+  pki/brokers/sam01.ynformed.nl/server-ssl.properties  SSL listener settings for server.properties (0600)
+  pki/brokers/sam01.ynformed.nl/broker.key, broker.csr, broker.crt, ca.crt   the same as PEM
+
+The certificate carries the host and every --san (DNS or IP) as SANs, and both
+serverAuth and clientAuth (brokers are clients of each other). An existing broker
+is only re-issued with --force; its old files are kept under pki/backups/.
+
+${SECRETS_HELP}
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (hosts: string[], options: BrokerIssueOptions, command: Command) => {
+      const context = commandContext(command);
+      const days = parseDays(options.days);
+      const keySize = parseKeySize(options.keySize);
+      const requests: IdentityRequest[] = hosts.map((host) => {
+        const sans = collectSubjectAltNames(host, options.san);
+        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize };
+      });
+      assertDistinct(requests);
+      const issued = await issueAndSave(requests, {
+        layout: context.layout,
+        force: context.force,
+        now: context.now,
+        passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
+      });
+      reportIssued(context, 'broker issue', issued);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function assertDistinct(requests: IdentityRequest[]): void {
+  const names = requests.map((request) => request.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) throw usageError(`host ${duplicate} is given twice`, 'name each broker once; extra names go in --san');
+}

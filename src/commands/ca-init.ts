@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { createAuthority } from '../authority.js';
+import { usageError } from '../errors.js';
+import { parseDnValue } from '../pki/names.js';
+import { parseDays, parseKeySize } from '../pki/validity.js';
+import { saveCaFiles } from '../store/ca-store.js';
+import { exists } from '../store/files.js';
+import { loadInventory, recordCa, saveInventory } from '../store/inventory.js';
+import { withPkiLock } from '../store/lock.js';
+import { commandContext, passphraseReader } from './context.js';
+import { EXIT_CODES_HELP } from './help.js';
+
+interface CaInitOptions {
+  cn: string;
+  org?: string;
+  days: string;
+  keySize: string;
+  caPasswordFile?: string;
+}
+
+export function registerCaInit(ca: Command): void {
+  ca.command('init')
+    .description('create the certificate authority that signs every broker and client')
+    .option('--cn <name>', 'CA common name', 'samctl Kafka CA')
+    .option('--org <org>', 'organisation (O=) of the CA and of every identity it issues')
+    .option('--days <n>', 'validity in days', '3650')
+    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '4096')
+    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+    .addHelpText(
+      'after',
+      `
+The CA passphrase is asked twice on a terminal; otherwise it comes from
+$SAMCTL_CA_PASSWORD or --ca-password-file (never from a flag value).
+
+Examples:
+  $ samctl ca init
+  $ SAMCTL_CA_PASSWORD=... samctl ca init --org "Ynformed" --dir /srv/kafka-pki
+
+Writes:
+  pki/ca/ca.crt                 CA certificate (give it to anyone who must trust the brokers)
+  pki/ca/ca.key                 CA key, PKCS#8 encrypted with the passphrase (0600)
+  pki/ca/truststore.password    password of every truststore samctl builds (0600)
+  pki/samctl.json               inventory (0600)
+
+An existing CA is only replaced with --force; the old one is kept under pki/backups/.
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (options: CaInitOptions, command: Command) => {
+      const context = commandContext(command);
+      const { layout, out } = context;
+      const cn = parseDnValue(options.cn, '--cn');
+      const org = options.org === undefined ? undefined : parseDnValue(options.org, '--org');
+      const days = parseDays(options.days);
+      const keySize = parseKeySize(options.keySize);
+
+      if ((await exists(layout.caCert)) && !context.force) {
+        throw usageError(
+          `a CA already exists in ${context.display(layout.caDir)}`,
+          'pass --force to replace it (the old CA is kept under backups/), or `samctl ca rotate` to roll it over without downtime',
+        );
+      }
+      const passphrase = await passphraseReader(context, options.caPasswordFile, 'new')();
+      const authority = await createAuthority({ dn: { cn, o: org }, days, keySize, passphrase, now: context.now });
+
+      const backup = await withPkiLock(layout.root, async () => {
+        const inventory = await loadInventory(layout.inventory);
+        const stamp = context.now.toISOString().replace(/[:.]/g, '-');
+        const previous = await saveCaFiles(layout, authority.files, join(layout.backups, `ca-${stamp}`));
+        await saveInventory(layout.inventory, recordCa(inventory, authority.record));
+        return previous;
+      });
+
+      out.result({ command: 'ca init', dir: layout.root, ca: authority.record, files: { cert: layout.caCert, key: layout.caKey }, backup });
+      out.line(`${out.style.green('✔')} CA ${out.style.bold(authority.record.subject)} created`);
+      out.line(`  serial   ${authority.record.serial}`);
+      out.line(`  expires  ${authority.record.notAfter.slice(0, 10)} (${days} days), RSA ${keySize}`);
+      out.line(`  sha256   ${authority.record.sha256}`);
+      out.line(`  ${context.display(layout.caCert)}  ${context.display(layout.caKey)} (encrypted, 0600)`);
+      if (backup) out.line(`  previous CA moved to ${context.display(backup)}`);
+      out.line(`Next: samctl broker issue <host>   samctl client issue <name>`);
+    });
+}

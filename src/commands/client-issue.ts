@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { usageError } from '../errors.js';
+import { issueAndSave } from '../issuing.js';
+import { parseDnValue, parseIdentityName } from '../pki/names.js';
+import { parseDays, parseKeySize } from '../pki/validity.js';
+import { commandContext, passphraseReader, promptText } from './context.js';
+import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
+import { reportIssued } from './report.js';
+
+interface ClientIssueOptions {
+  cn?: string;
+  ou?: string;
+  days: string;
+  keySize: string;
+  caPasswordFile?: string;
+}
+
+export function registerClientIssue(client: Command): void {
+  client
+    .command('issue')
+    .description('issue a client identity: PEM key/cert/CA for Python and librdkafka, JKS stores and client-ssl.properties for Java')
+    .argument('[name]', 'client name (directory name; the CN unless --cn is given); asked for on a terminal')
+    .option('--cn <cn>', 'common name in the certificate (default: the name)')
+    .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
+    .option('--days <n>', 'validity in days', '365')
+    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
+    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ samctl client issue prediction-service
+  $ samctl client issue console --ou data-team
+  $ kafka-console-producer.sh --topic=sensordata --bootstrap-server sam01.ynformed.nl:9092 \\
+      --producer.config=pki/clients/console/client-ssl.properties
+
+Writes (here for prediction-service):
+  pki/clients/prediction-service/client.key      PKCS#8 PEM key, unencrypted (0600)
+  pki/clients/prediction-service/client.crt      certificate (clientAuth)
+  pki/clients/prediction-service/ca.crt          CA certificate to verify the brokers
+  pki/clients/prediction-service/librdkafka.properties   ssl.*.location for librdkafka / confluent-kafka
+  pki/clients/prediction-service/client-ssl.properties   for --producer.config / --consumer.config (0600)
+  pki/clients/prediction-service/keystore.jks, truststore.jks, store.password, truststore.password
+
+The broker sees the client as the principal printed (User:CN=...), the RFC 2253
+form of the subject; use it in ACLs.
+
+${SECRETS_HELP}
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (rawName: string | undefined, options: ClientIssueOptions, command: Command) => {
+      const context = commandContext(command);
+      let nameInput = rawName;
+      if (nameInput === undefined) {
+        if (!context.interactive) throw usageError('missing client name', 'for example: samctl client issue prediction-service');
+        nameInput = await promptText('Client name (e.g. prediction-service):');
+      }
+      const name = parseIdentityName(nameInput);
+      const cn = options.cn === undefined ? name : parseDnValue(options.cn, '--cn');
+      const ou = options.ou === undefined ? undefined : parseDnValue(options.ou, '--ou');
+      const days = parseDays(options.days);
+      const keySize = parseKeySize(options.keySize);
+      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize }], {
+        layout: context.layout,
+        force: context.force,
+        now: context.now,
+        passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
+      });
+      reportIssued(context, 'client issue', issued);
+    });
+}

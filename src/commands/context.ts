@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import inquirer from 'inquirer';
+import { relative } from 'node:path';
+import { currentTime } from '../clock.js';
+import { usageError } from '../errors.js';
+import { Output } from '../output.js';
+import { readCaPassphrase } from '../secrets.js';
+import { pkiLayout, type PkiLayout } from '../store/layout.js';
+
+export interface CommandContext {
+  layout: PkiLayout;
+  out: Output;
+  force: boolean;
+  now: Date;
+  interactive: boolean;
+  /** A path as the user would type it: relative to the working directory when inside it. */
+  display: (path: string) => string;
+}
+
+/** Global options (after the subcommand's own) as every command sees them. */
+export function commandContext(command: Command): CommandContext {
+  const options = command.optsWithGlobals<{ dir: string; json?: boolean; color?: boolean; force?: boolean }>();
+  const layout = pkiLayout(options.dir);
+  return {
+    layout,
+    out: new Output({ json: Boolean(options.json), color: options.color !== false }),
+    force: Boolean(options.force),
+    now: currentTime(),
+    interactive: isInteractive(),
+    display: (path) => {
+      const rel = relative(process.cwd(), path);
+      return rel && !rel.startsWith('..') ? rel : path;
+    },
+  };
+}
+
+/** Prompts only when a person is there: stdin and stderr on a terminal, and not in CI. */
+export function isInteractive(): boolean {
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !process.env.CI;
+}
+
+// Prompts draw on stderr so that stdout stays clean for --json and pipes.
+const prompt = inquirer.createPromptModule({ output: process.stderr });
+
+export async function promptPassphrase(confirm: boolean): Promise<string> {
+  const { passphrase } = await prompt<{ passphrase: string }>([
+    { type: 'password', name: 'passphrase', mask: '*', message: confirm ? 'New CA passphrase:' : 'CA passphrase:' },
+  ]);
+  if (confirm) {
+    const { again } = await prompt<{ again: string }>([{ type: 'password', name: 'again', mask: '*', message: 'Repeat the CA passphrase:' }]);
+    if (again !== passphrase) throw usageError('the two passphrases differ', 'run the command again and type the same passphrase twice');
+  }
+  return passphrase;
+}
+
+export async function promptText(message: string): Promise<string> {
+  const { value } = await prompt<{ value: string }>([{ type: 'input', name: 'value', message }]);
+  return value;
+}
+
+/** The CA passphrase from --ca-password-file, $SAMCTL_CA_PASSWORD or (on a terminal) a prompt. */
+export function passphraseReader(context: CommandContext, passwordFile: string | undefined, purpose: 'new' | 'existing') {
+  return () => readCaPassphrase({ passwordFile, prompt: context.interactive ? promptPassphrase : undefined }, purpose);
+}

@@ -1,0 +1,23 @@
+import type { IssuedIdentity } from '../identity.js';
+import type { CommandContext } from './context.js';
+
+/** The human summary of issued identities and the --json document, shared by issue commands. */
+export function reportIssued(context: CommandContext, command: string, issued: IssuedIdentity[]): void {
+  const { out, layout } = context;
+  out.result({
+    command,
+    dir: layout.root,
+    issued: issued.map(({ record, principal }) => ({
+      ...record,
+      principal,
+      dir: layout.identityDir(record.kind, record.name),
+    })),
+  });
+  for (const { record, principal } of issued) {
+    const dir = layout.identityDir(record.kind, record.name);
+    out.line(`${out.style.green('✔')} ${record.kind} ${out.style.bold(record.name)}  expires ${record.notAfter.slice(0, 10)}  serial ${record.serial.slice(0, 16)}…`);
+    if (record.sans.length > 0) out.line(`  SANs       ${record.sans.join(', ')}`);
+    out.line(`  principal  ${principal}`);
+    out.line(`  files      ${context.display(dir)}/{${record.files.join(',')}}`);
+  }
+}

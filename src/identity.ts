@@ -1,0 +1,126 @@
+import forge from 'node-forge';
+import { join, relative } from 'node:path';
+import type { LoadedAuthority } from './authority.js';
+import { buildJksKeystore } from './keystore/jks.js';
+import { buildKeyEntryPkcs12 } from './keystore/pkcs12.js';
+import { createCsr, signCsr, type DistinguishedName } from './pki/certificates.js';
+import { kafkaPrincipal, summarizeCertificate } from './pki/inspect.js';
+import { generateKeyPair, privateKeyToPkcs8Pem } from './pki/keys.js';
+import { sanToString, type SubjectAltName } from './pki/names.js';
+import { randomSerialHex } from './pki/serial.js';
+import { validityWindow } from './pki/validity.js';
+import { renderTemplate } from './render/templates.js';
+import { generateStorePassword } from './secrets.js';
+import type { IdentityRecord } from './store/inventory.js';
+import { PUBLIC, SECRET, type FileSpec, type IdentityKind } from './store/layout.js';
+
+export interface IdentityRequest {
+  kind: IdentityKind;
+  /** Broker host or client name: the directory name and the keystore alias. */
+  name: string;
+  dn: DistinguishedName;
+  sans: SubjectAltName[];
+  days: number;
+  keySize: number;
+}
+
+export interface IssueContext {
+  ca: LoadedAuthority;
+  /** truststore.jks bytes, built once per run with the CA's truststore password. */
+  truststore: Buffer;
+  now: Date;
+  root: string;
+  /** The directory the identity will live in once written (paths in config files point there). */
+  targetDir: string;
+}
+
+export interface IssuedIdentity {
+  files: FileSpec[];
+  record: IdentityRecord;
+  principal: string;
+}
+
+/**
+ * Everything one identity is made of, in memory: key, CSR, signed certificate, JKS stores
+ * and config files. Nothing is written here; store/ writes the result in one step.
+ */
+export async function issueIdentity(request: IdentityRequest, context: IssueContext): Promise<IssuedIdentity> {
+  const { ca, now } = context;
+  const keyPair = await generateKeyPair(request.keySize);
+  const csr = createCsr({ keyPair, dn: request.dn, sans: request.sans });
+  const cert = signCsr({
+    csr,
+    ca,
+    role: request.kind,
+    validity: validityWindow(now, request.days),
+    serialHex: randomSerialHex(),
+  });
+  const storePassword = generateStorePassword();
+  const keystore = await buildJksKeystore({
+    pkcs12: buildKeyEntryPkcs12({ key: keyPair.privateKey, chain: [cert, ca.cert], password: storePassword, alias: request.name }),
+    alias: request.name,
+    password: storePassword,
+  });
+  const leafPem = forge.pki.certificateToPem(cert);
+  const base = request.kind === 'broker' ? 'broker' : 'client';
+  const at = (file: string) => join(context.targetDir, file);
+  const principal = kafkaPrincipal(cert);
+
+  const storeView = {
+    storeType: 'JKS',
+    keystore: at('keystore.jks'),
+    truststore: at('truststore.jks'),
+    keystorePassword: storePassword,
+    truststorePassword: ca.truststorePassword,
+    principal,
+  };
+  const files: FileSpec[] = [
+    { name: `${base}.key`, content: privateKeyToPkcs8Pem(keyPair.privateKey), mode: SECRET },
+    { name: `${base}.csr`, content: forge.pki.certificationRequestToPem(csr), mode: PUBLIC },
+    // Brokers present leaf + chain; clients' PEM loaders (librdkafka, Python ssl) take either.
+    { name: `${base}.crt`, content: request.kind === 'broker' ? leafPem + ca.certPem : leafPem, mode: PUBLIC },
+    { name: 'ca.crt', content: ca.certPem, mode: PUBLIC },
+    { name: 'keystore.jks', content: keystore, mode: SECRET },
+    { name: 'truststore.jks', content: context.truststore, mode: PUBLIC },
+    { name: 'store.password', content: `${storePassword}\n`, mode: SECRET },
+    { name: 'truststore.password', content: `${ca.truststorePassword}\n`, mode: SECRET },
+  ];
+  if (request.kind === 'broker') {
+    files.push({ name: 'server-ssl.properties', content: renderTemplate('server-ssl.properties', { ...storeView, host: request.name }), mode: SECRET });
+  } else {
+    files.push(
+      { name: 'client-ssl.properties', content: renderTemplate('client-ssl.properties', { ...storeView, name: request.name }), mode: SECRET },
+      {
+        name: 'librdkafka.properties',
+        content: renderTemplate('librdkafka.properties', {
+          name: request.name,
+          principal,
+          caFile: at('ca.crt'),
+          certFile: at('client.crt'),
+          keyFile: at('client.key'),
+        }),
+        mode: PUBLIC,
+      },
+    );
+  }
+
+  const summary = summarizeCertificate(cert);
+  const record: IdentityRecord = {
+    kind: request.kind,
+    name: request.name,
+    serial: summary.serial,
+    subject: summary.subject,
+    sans: request.sans.map(sanToString),
+    notBefore: summary.notBefore,
+    notAfter: summary.notAfter,
+    sha256: summary.sha256,
+    issuerSha256: summarizeCertificate(ca.cert).sha256,
+    keySize: request.keySize,
+    storeType: 'jks',
+    dir: relative(context.root, context.targetDir),
+    files: files.map((file) => file.name),
+    issuedAt: now.toISOString(),
+    status: 'active',
+  };
+  return { files, record, principal };
+}

@@ -1,0 +1,89 @@
+import { cpus } from 'node:os';
+import { join, relative } from 'node:path';
+import pLimit from 'p-limit';
+import { openAuthority, type LoadedAuthority } from './authority.js';
+import { usageError } from './errors.js';
+import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
+import { buildJksTruststore } from './keystore/jks.js';
+import { readCaFiles } from './store/ca-store.js';
+import { exists, writeDirectoryAtomically } from './store/files.js';
+import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
+import type { PkiLayout } from './store/layout.js';
+import { withPkiLock } from './store/lock.js';
+
+export interface IssueOptions {
+  layout: PkiLayout;
+  force: boolean;
+  now: Date;
+  /** Asked only after every cheap check has passed, so bad input never prompts. */
+  passphrase: () => Promise<string>;
+  /** Called as each identity is ready (progress on a terminal). */
+  onIssued?: (identity: IssuedIdentity) => void;
+}
+
+/** Refuses to replace identities that exist unless --force: checked before any work is done. */
+export async function assertReplaceable(layout: PkiLayout, requests: IdentityRequest[], force: boolean): Promise<void> {
+  if (force) return;
+  for (const request of requests) {
+    const dir = layout.identityDir(request.kind, request.name);
+    if (await exists(dir)) {
+      throw usageError(
+        `${request.kind} ${request.name} already exists in ${relative(process.cwd(), dir) || dir}`,
+        `pass --force to issue it anew (the current files are kept under ${relative(process.cwd(), layout.backups) || layout.backups}/), or use \`samctl renew\``,
+      );
+    }
+  }
+}
+
+/**
+ * Issues every request against the CA and writes them: all identities are built in memory
+ * first (keytool runs in parallel, bounded by the cores), then each directory is swapped in
+ * atomically and the inventory updated, all under the PKI lock.
+ */
+export async function issueAndSave(requests: IdentityRequest[], options: IssueOptions): Promise<IssuedIdentity[]> {
+  const { layout, now } = options;
+  const caFiles = await readCaFiles(layout);
+  await assertReplaceable(layout, requests, options.force);
+  const ca = openAuthority(caFiles, await options.passphrase(), { cert: layout.caCert, key: layout.caKey });
+
+  return withPkiLock(layout.root, async () => {
+    await assertReplaceable(layout, requests, options.force);
+    const inventory = await loadInventory(layout.inventory);
+    const issued = await buildAll(requests, ca, options);
+    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    for (const identity of issued) {
+      const target = layout.identityDir(identity.record.kind, identity.record.name);
+      await writeDirectoryAtomically(target, identity.files, join(layout.backups, `${identity.record.kind}s`, `${identity.record.name}-${stamp}`));
+    }
+    await saveInventory(layout.inventory, recordIdentities(inventory, issued.map((identity) => identity.record)));
+    return issued;
+  });
+}
+
+async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, options: IssueOptions): Promise<IssuedIdentity[]> {
+  const truststore = await buildJksTruststore({ caPems: [ca.certPem], password: ca.truststorePassword });
+  // keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up.
+  const limit = pLimit(Math.max(1, Math.min(cpus().length, 4)));
+  return Promise.all(
+    requests.map((request) =>
+      limit(async () => {
+        // Identities carry the CA's organisation unless they name their own.
+        const dn = { ...request.dn, o: request.dn.o ?? organisationOf(ca) };
+        const identity = await issueIdentity({ ...request, dn }, {
+          ca,
+          truststore,
+          now: options.now,
+          root: options.layout.root,
+          targetDir: options.layout.identityDir(request.kind, request.name),
+        });
+        options.onIssued?.(identity);
+        return identity;
+      }),
+    ),
+  );
+}
+
+function organisationOf(ca: LoadedAuthority): string | undefined {
+  const field = ca.cert.subject.getField('O') as { value?: string } | null;
+  return field?.value;
+}

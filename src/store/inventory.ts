@@ -1,0 +1,119 @@
+import { readFile } from 'node:fs/promises';
+import { SamctlError, ExitCode } from '../errors.js';
+import { writeFileAtomically } from './files.js';
+import { SECRET, type IdentityKind } from './layout.js';
+
+export type StoreType = 'jks';
+
+export interface CaRecord {
+  serial: string;
+  subject: string;
+  sha256: string;
+  notBefore: string;
+  notAfter: string;
+  keySize: number;
+  createdAt: string;
+  status: 'active' | 'replaced';
+}
+
+export interface IdentityRecord {
+  kind: IdentityKind;
+  name: string;
+  serial: string;
+  subject: string;
+  sans: string[];
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+  issuerSha256: string;
+  keySize: number;
+  storeType: StoreType;
+  /** Relative to the PKI directory. */
+  dir: string;
+  files: string[];
+  issuedAt: string;
+  status: 'active' | 'superseded';
+}
+
+export interface Inventory {
+  version: 1;
+  cas: CaRecord[];
+  identities: IdentityRecord[];
+}
+
+export function emptyInventory(): Inventory {
+  return { version: 1, cas: [], identities: [] };
+}
+
+/** The inventory, or an empty one when the file does not exist yet. */
+export async function loadInventory(path: string): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyInventory();
+    throw new SamctlError(`cannot read ${path}: ${(err as Error).message}`, { exitCode: ExitCode.failed });
+  }
+  return parseInventory(text, path);
+}
+
+export function parseInventory(text: string, path: string): Inventory {
+  const broken = (why: string) =>
+    new SamctlError(`${path} is not a valid samctl inventory: ${why}`, {
+      hint: 'restore it from version control or a backup; samctl does not guess at a damaged inventory',
+      exitCode: ExitCode.failed,
+    });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw broken((err as Error).message);
+  }
+  if (!isObject(data) || data.version !== 1) throw broken('missing "version": 1');
+  if (!Array.isArray(data.cas) || !Array.isArray(data.identities)) throw broken('"cas" and "identities" must be lists');
+  for (const ca of data.cas) {
+    if (!isObject(ca) || typeof ca.sha256 !== 'string' || typeof ca.notAfter !== 'string') throw broken('a CA entry lacks sha256 or notAfter');
+  }
+  for (const identity of data.identities) {
+    if (
+      !isObject(identity) ||
+      (identity.kind !== 'broker' && identity.kind !== 'client') ||
+      typeof identity.name !== 'string' ||
+      typeof identity.serial !== 'string' ||
+      typeof identity.notAfter !== 'string' ||
+      typeof identity.dir !== 'string'
+    ) {
+      throw broken('an identity entry lacks kind, name, serial, notAfter or dir');
+    }
+  }
+  return data as unknown as Inventory;
+}
+
+export async function saveInventory(path: string, inventory: Inventory): Promise<void> {
+  await writeFileAtomically(path, `${JSON.stringify(inventory, null, 2)}\n`, SECRET);
+}
+
+/** Adds newly issued identities; earlier records of the same identity become superseded. */
+export function recordIdentities(inventory: Inventory, issued: IdentityRecord[]): Inventory {
+  const replaced = new Set(issued.map((record) => `${record.kind}/${record.name}`));
+  return {
+    ...inventory,
+    identities: [
+      ...inventory.identities.map((record) =>
+        replaced.has(`${record.kind}/${record.name}`) && record.status === 'active' ? { ...record, status: 'superseded' as const } : record,
+      ),
+      ...issued,
+    ],
+  };
+}
+
+export function recordCa(inventory: Inventory, ca: CaRecord): Inventory {
+  return {
+    ...inventory,
+    cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'replaced' as const } : record)), ca],
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
