@@ -16,7 +16,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document on stdout instead of human output')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('--force', 'replace what exists (the old files are kept under <dir>/backups/)')
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'samctl: ')) })
     .exitOverride()
     .addHelpText(
       'after',
