@@ -1,8 +1,7 @@
 import forge from 'node-forge';
 import { join, relative } from 'node:path';
 import type { LoadedAuthority } from './authority.js';
-import { buildJksKeystore } from './keystore/jks.js';
-import { buildKeyEntryPkcs12 } from './keystore/pkcs12.js';
+import { buildKeystore, KAFKA_STORE_TYPE, STORE_FILES, storeHasPasswords, type StoreType } from './keystore/stores.js';
 import { createCsr, signCsr, type DistinguishedName } from './pki/certificates.js';
 import { kafkaPrincipal, summarizeCertificate } from './pki/inspect.js';
 import { generateKeyPair, privateKeyToPkcs8Pem } from './pki/keys.js';
@@ -22,12 +21,13 @@ export interface IdentityRequest {
   sans: SubjectAltName[];
   days: number;
   keySize: number;
+  storeType: StoreType;
 }
 
 export interface IssueContext {
   ca: LoadedAuthority;
-  /** truststore.jks bytes, built once per run with the CA's truststore password. */
-  truststore: Buffer;
+  /** Truststore bytes of the request's store type, built once per run with the CA's truststore password. */
+  truststores: Partial<Record<StoreType, Buffer>>;
   now: Date;
   root: string;
   /** The directory the identity will live in once written (paths in config files point there). */
@@ -55,23 +55,24 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     validity: validityWindow(now, request.days),
     serialHex: randomSerialHex(),
   });
+  const storeType = request.storeType;
+  const storeFiles = STORE_FILES[storeType];
+  const withPasswords = storeHasPasswords(storeType);
   const storePassword = generateStorePassword();
-  const keystore = await buildJksKeystore({
-    pkcs12: buildKeyEntryPkcs12({ key: keyPair.privateKey, chain: [cert, ca.cert], password: storePassword, alias: request.name }),
-    alias: request.name,
-    password: storePassword,
-  });
+  const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, ca.cert], alias: request.name, password: storePassword });
+  const truststore = context.truststores[storeType];
+  if (!truststore) throw new Error(`no ${storeType} truststore was built for this run`);
   const leafPem = forge.pki.certificateToPem(cert);
   const base = request.kind === 'broker' ? 'broker' : 'client';
   const at = (file: string) => join(context.targetDir, file);
   const principal = kafkaPrincipal(cert);
 
   const storeView = {
-    storeType: 'JKS',
-    keystore: at('keystore.jks'),
-    truststore: at('truststore.jks'),
-    keystorePassword: storePassword,
-    truststorePassword: ca.truststorePassword,
+    storeType: KAFKA_STORE_TYPE[storeType],
+    keystore: at(storeFiles.keystore),
+    truststore: at(storeFiles.truststore),
+    keystorePassword: withPasswords ? storePassword : '',
+    truststorePassword: withPasswords ? ca.truststorePassword : '',
     principal,
   };
   const files: FileSpec[] = [
@@ -80,11 +81,15 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     // Brokers present leaf + chain; clients' PEM loaders (librdkafka, Python ssl) take either.
     { name: `${base}.crt`, content: request.kind === 'broker' ? leafPem + ca.certPem : leafPem, mode: PUBLIC },
     { name: 'ca.crt', content: ca.certPem, mode: PUBLIC },
-    { name: 'keystore.jks', content: keystore, mode: SECRET },
-    { name: 'truststore.jks', content: context.truststore, mode: PUBLIC },
-    { name: 'store.password', content: `${storePassword}\n`, mode: SECRET },
-    { name: 'truststore.password', content: `${ca.truststorePassword}\n`, mode: SECRET },
+    { name: storeFiles.keystore, content: keystore, mode: SECRET },
+    { name: storeFiles.truststore, content: truststore, mode: PUBLIC },
   ];
+  if (withPasswords) {
+    files.push(
+      { name: 'store.password', content: `${storePassword}\n`, mode: SECRET },
+      { name: 'truststore.password', content: `${ca.truststorePassword}\n`, mode: SECRET },
+    );
+  }
   if (request.kind === 'broker') {
     files.push({ name: 'server-ssl.properties', content: renderTemplate('server-ssl.properties', { ...storeView, host: request.name }), mode: SECRET });
   } else {
@@ -116,7 +121,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     sha256: summary.sha256,
     issuerSha256: summarizeCertificate(ca.cert).sha256,
     keySize: request.keySize,
-    storeType: 'jks',
+    storeType,
     dir: relative(context.root, context.targetDir),
     files: files.map((file) => file.name),
     issuedAt: now.toISOString(),

@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import { openAuthority, type LoadedAuthority } from './authority.js';
 import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
-import { buildJksTruststore } from './keystore/jks.js';
+import { buildTruststore, type StoreType } from './keystore/stores.js';
 import { readCaFiles } from './store/ca-store.js';
 import { exists, writeDirectoryAtomically } from './store/files.js';
 import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
@@ -61,7 +61,10 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
 }
 
 async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, options: IssueOptions): Promise<IssuedIdentity[]> {
-  const truststore = await buildJksTruststore({ caPems: [ca.certPem], password: ca.truststorePassword });
+  const truststores: Partial<Record<StoreType, Buffer>> = {};
+  for (const type of new Set(requests.map((request) => request.storeType))) {
+    truststores[type] = await buildTruststore(type, [{ cert: ca.cert, pem: ca.certPem }], ca.truststorePassword);
+  }
   // keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up.
   const limit = pLimit(Math.max(1, Math.min(cpus().length, 4)));
   return Promise.all(
@@ -71,7 +74,7 @@ async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, option
         const dn = { ...request.dn, o: request.dn.o ?? organisationOf(ca) };
         const identity = await issueIdentity({ ...request, dn }, {
           ca,
-          truststore,
+          truststores,
           now: options.now,
           root: options.layout.root,
           targetDir: options.layout.identityDir(request.kind, request.name),

@@ -4,6 +4,7 @@ import { issueAndSave } from '../issuing.js';
 import { collectSubjectAltNames } from '../pki/names.js';
 import { usageError } from '../errors.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
+import { parseStoreType } from '../keystore/stores.js';
 import { commandContext, passphraseReader } from './context.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { reportIssued } from './report.js';
@@ -12,6 +13,7 @@ interface BrokerIssueOptions {
   san: string[];
   days: string;
   keySize: string;
+  storeType: string;
   caPasswordFile?: string;
 }
 
@@ -23,6 +25,7 @@ export function registerBrokerIssue(broker: Command): void {
     .option('--san <dns-or-ip>', 'extra subject alternative name for every host given (repeatable)', collect, [])
     .option('--days <n>', 'validity in days', '365')
     .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
+    .option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)', 'jks')
     .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
     .addHelpText(
       'after',
@@ -50,9 +53,10 @@ ${EXIT_CODES_HELP}`,
       const context = commandContext(command);
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
+      const storeType = parseStoreType(options.storeType);
       const requests: IdentityRequest[] = hosts.map((host) => {
         const sans = collectSubjectAltNames(host, options.san);
-        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize };
+        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType };
       });
       assertDistinct(requests);
       const issued = await issueAndSave(requests, {

@@ -3,6 +3,7 @@ import { usageError } from '../errors.js';
 import { issueAndSave } from '../issuing.js';
 import { parseDnValue, parseIdentityName } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
+import { parseStoreType } from '../keystore/stores.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { reportIssued } from './report.js';
@@ -12,6 +13,7 @@ interface ClientIssueOptions {
   ou?: string;
   days: string;
   keySize: string;
+  storeType: string;
   caPasswordFile?: string;
 }
 
@@ -24,6 +26,7 @@ export function registerClientIssue(client: Command): void {
     .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
     .option('--days <n>', 'validity in days', '365')
     .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
+    .option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)', 'jks')
     .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
     .addHelpText(
       'after',
@@ -60,7 +63,8 @@ ${EXIT_CODES_HELP}`,
       const ou = options.ou === undefined ? undefined : parseDnValue(options.ou, '--ou');
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize }], {
+      const storeType = parseStoreType(options.storeType);
+      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType }], {
         layout: context.layout,
         force: context.force,
         now: context.now,

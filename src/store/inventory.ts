@@ -3,7 +3,7 @@ import { SamctlError, ExitCode } from '../errors.js';
 import { writeFileAtomically } from './files.js';
 import { SECRET, type IdentityKind } from './layout.js';
 
-export type StoreType = 'jks';
+import type { StoreType } from '../keystore/stores.js';
 
 export interface CaRecord {
   serial: string;
