@@ -7,7 +7,7 @@ import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
 import { commandContext, passphraseReader } from './context.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
-import { reportIssued } from './report.js';
+import { progressReporter, reportIssued } from './report.js';
 
 interface BrokerIssueOptions {
   san: string[];
@@ -64,6 +64,7 @@ ${EXIT_CODES_HELP}`,
         force: context.force,
         now: context.now,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
+        onIssued: progressReporter(context, requests.length),
       });
       reportIssued(context, 'broker issue', issued);
     });

@@ -1,5 +1,6 @@
 import type { IssuedIdentity } from '../identity.js';
 import type { CommandContext } from './context.js';
+import { isInteractive } from './context.js';
 
 /** The human summary of issued identities and the --json document, shared by issue commands. */
 export function reportIssued(context: CommandContext, command: string, issued: IssuedIdentity[]): void {
@@ -20,4 +21,17 @@ export function reportIssued(context: CommandContext, command: string, issued: I
     out.line(`  principal  ${principal}`);
     out.line(`  files      ${context.display(dir)}/{${record.files.join(',')}}`);
   }
+}
+
+/**
+ * One stderr line per identity as it completes, when several are issued on a terminal.
+ * Nothing with --json or without a TTY: CI logs and pipes stay free of progress noise.
+ */
+export function progressReporter(context: CommandContext, total: number): ((identity: IssuedIdentity) => void) | undefined {
+  if (total < 2 || context.out.json || !process.stderr.isTTY || !isInteractive()) return undefined;
+  let done = 0;
+  return ({ record }) => {
+    done += 1;
+    process.stderr.write(`  [${done}/${total}] ${record.kind} ${record.name} issued\n`);
+  };
 }
