@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { registerBrokerIssue } from './commands/broker-issue.js';
 import { registerCaInit } from './commands/ca-init.js';
 import { registerClientIssue } from './commands/client-issue.js';
+import { registerStatus } from './commands/status.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
+import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -41,14 +43,16 @@ Environment:
   registerBrokerIssue(broker);
   const client = program.command('client').description('client identities (PEM for Python/librdkafka, JKS for Java)');
   registerClientIssue(client);
+  registerStatus(program);
   return program;
 }
 
 /** The one place an error becomes a message and an exit code. */
 export async function run(argv: string[]): Promise<number> {
   try {
+    takeResultCode();
     await buildProgram().parseAsync(argv);
-    return ExitCode.ok;
+    return takeResultCode();
   } catch (err) {
     return reportError(err);
   }

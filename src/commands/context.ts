@@ -62,3 +62,17 @@ export async function promptText(message: string): Promise<string> {
 export function passphraseReader(context: CommandContext, passwordFile: string | undefined, purpose: 'new' | 'existing') {
   return () => readCaPassphrase({ passwordFile, prompt: context.interactive ? promptPassphrase : undefined }, purpose);
 }
+
+/**
+ * A command that succeeds but has a verdict to give (status and verify: 3 = renewal due)
+ * records it here; cli.ts turns it into the exit code. Only cli.ts ends the process.
+ */
+let resultCode = 0;
+export function setResultCode(code: number): void {
+  resultCode = Math.max(resultCode, code);
+}
+export function takeResultCode(): number {
+  const code = resultCode;
+  resultCode = 0;
+  return code;
+}

@@ -61,3 +61,8 @@ export function buildJksTruststore(input: { caPems: string[]; password: string }
 export function listKeystore(file: string, password: string): Promise<string> {
   return runKeytool(['-list', '-v', '-keystore', file, '-storepass:env', PASSWORD_VAR], { [PASSWORD_VAR]: password });
 }
+
+/** The certificate under `alias` in a JKS or PKCS#12 store, as PEM (keytool detects the type). */
+export function exportCertificate(file: string, alias: string, password: string): Promise<string> {
+  return runKeytool(['-exportcert', '-rfc', '-alias', alias, '-keystore', file, '-storepass:env', PASSWORD_VAR], { [PASSWORD_VAR]: password });
+}

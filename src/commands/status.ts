@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { usageError } from '../errors.js';
+import { collectStatus, statusExitCode, type EntryState } from '../lifecycle/status.js';
+import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
+import { exists } from '../store/files.js';
+import { loadInventory } from '../store/inventory.js';
+import { commandContext, setResultCode } from './context.js';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('what expires when: every CA and identity, read back from the files on disk')
+    .option('--within <window>', 'due when expiring within 30d / 720h, or past a share of the lifetime (66%)', DEFAULT_THRESHOLD)
+    .addHelpText(
+      'after',
+      `
+States: ok, due (inside --within), expired, revoked, missing (a file is gone),
+drifted (the files on disk differ from the inventory).
+
+Examples:
+  $ samctl status
+  $ samctl status --within 30d || samctl renew --within 30d     # a CI step
+  $ samctl status --json | jq '.entries[] | select(.state != "ok")'
+
+Exit codes:
+  0  nothing is due
+  1  something is missing or drifted, or the status could not be read
+  2  bad usage
+  3  something is due or expired: run samctl renew`,
+    )
+    .action(async (options: { within: string }, command: Command) => {
+      const context = commandContext(command);
+      const { layout, out } = context;
+      const threshold = parseThreshold(options.within);
+      if (!(await exists(layout.inventory))) {
+        throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
+      }
+      const entries = await collectStatus(layout, await loadInventory(layout.inventory), context.now, threshold);
+      const code = statusExitCode(entries);
+      out.result({ command: 'status', dir: layout.root, within: threshold.text, now: context.now.toISOString(), entries, exitCode: code });
+      const colour: Record<EntryState, (text: string) => string> = {
+        ok: out.style.green,
+        due: out.style.yellow,
+        expired: out.style.red,
+        revoked: out.style.gray,
+        missing: out.style.red,
+        drifted: out.style.red,
+      };
+      out.line(out.style.bold(`${'KIND'.padEnd(7)}${'NAME'.padEnd(32)}${'STATE'.padEnd(9)}${'EXPIRES'.padEnd(12)}${'DAYS'.padStart(6)}  SANS / DETAIL`));
+      for (const entry of entries) {
+        out.line(
+          `${entry.kind.padEnd(7)}${entry.name.padEnd(32)}${colour[entry.state](entry.state.padEnd(9))}${entry.notAfter.slice(0, 10).padEnd(12)}${String(entry.daysLeft).padStart(6)}  ${entry.detail ?? entry.sans.join(',')}`,
+        );
+      }
+      const due = entries.filter((entry) => entry.state !== 'ok').length;
+      out.line(due === 0 ? `\nAll ${entries.length} ok (threshold ${threshold.text}).` : `\n${due} of ${entries.length} need attention (threshold ${threshold.text}).`);
+      setResultCode(code);
+    });
+}

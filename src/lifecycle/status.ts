@@ -1,0 +1,67 @@
+import forge from 'node-forge';
+import { readFile } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import { fingerprintSha256 } from '../pki/inspect.js';
+import type { Inventory, IdentityRecord } from '../store/inventory.js';
+import type { PkiLayout } from '../store/layout.js';
+import { driftOf, readIdentityOnDisk } from './on-disk.js';
+import { daysLeft, expiryState, type Threshold } from './threshold.js';
+
+export type EntryState = 'ok' | 'due' | 'expired' | 'revoked' | 'missing' | 'drifted';
+
+export interface StatusEntry {
+  kind: 'ca' | 'broker' | 'client';
+  name: string;
+  subject: string;
+  sans: string[];
+  serial: string;
+  notAfter: string;
+  daysLeft: number;
+  state: EntryState;
+  detail?: string;
+  dir?: string;
+}
+
+/** Every active CA and identity, as the inventory lists it and as the files on disk say. */
+export async function collectStatus(layout: PkiLayout, inventory: Inventory, now: Date, threshold: Threshold): Promise<StatusEntry[]> {
+  const entries: StatusEntry[] = [];
+  const caPem = await readFile(layout.caCert, 'utf8').catch(() => undefined);
+  for (const ca of inventory.cas.filter((record) => record.status === 'active')) {
+    const cert = caPem ? forge.pki.certificateFromPem(caPem) : undefined;
+    const base = { kind: 'ca' as const, name: 'ca', subject: ca.subject, sans: [], serial: ca.serial, notAfter: ca.notAfter, daysLeft: daysLeft(new Date(ca.notAfter), now) };
+    if (!cert) entries.push({ ...base, state: 'missing', detail: 'ca/ca.crt is missing' });
+    else if (fingerprintSha256(cert) !== ca.sha256) entries.push({ ...base, state: 'drifted', detail: 'ca/ca.crt differs from the inventory' });
+    else entries.push({ ...base, state: expiryState(cert.validity, now, threshold) });
+  }
+
+  const active = inventory.identities.filter((record) => record.status === 'active' || record.status === ('revoked' as IdentityRecord['status']));
+  const limit = pLimit(2);
+  const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold))));
+  return [...entries, ...identityEntries];
+}
+
+async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Date, threshold: Threshold): Promise<StatusEntry> {
+  const base = {
+    kind: record.kind,
+    name: record.name,
+    subject: record.subject,
+    sans: record.sans,
+    serial: record.serial,
+    notAfter: record.notAfter,
+    daysLeft: daysLeft(new Date(record.notAfter), now),
+    dir: record.dir,
+  };
+  if ((record.status as string) === 'revoked') return { ...base, state: 'revoked' };
+  const disk = await readIdentityOnDisk(layout.root, record, { keystore: true });
+  if (disk.missing.length > 0) return { ...base, state: 'missing', detail: `missing ${disk.missing.join(', ')}` };
+  const drift = driftOf(record, disk) ?? disk.problems[0];
+  if (drift) return { ...base, state: 'drifted', detail: drift };
+  return { ...base, state: expiryState(disk.cert!.validity, now, threshold) };
+}
+
+/** 1 when something is broken (missing, drifted), 3 when something is due or expired, else 0. */
+export function statusExitCode(entries: StatusEntry[]): number {
+  if (entries.some((entry) => entry.state === 'missing' || entry.state === 'drifted')) return 1;
+  if (entries.some((entry) => entry.state === 'due' || entry.state === 'expired')) return 3;
+  return 0;
+}
