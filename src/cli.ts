@@ -4,6 +4,8 @@ import { registerBrokerIssue } from './commands/broker-issue.js';
 import { registerCaInit } from './commands/ca-init.js';
 import { registerClientIssue } from './commands/client-issue.js';
 import { registerStatus } from './commands/status.js';
+import { registerVerify } from './commands/verify.js';
+import { registerRenew } from './commands/renew.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -44,6 +46,8 @@ Environment:
   const client = program.command('client').description('client identities (PEM for Python/librdkafka, JKS for Java)');
   registerClientIssue(client);
   registerStatus(program);
+  registerVerify(program);
+  registerRenew(program);
   return program;
 }
 

@@ -4,7 +4,7 @@ import type { LoadedAuthority } from './authority.js';
 import { buildKeystore, KAFKA_STORE_TYPE, STORE_FILES, storeHasPasswords, type StoreType } from './keystore/stores.js';
 import { createCsr, signCsr, type DistinguishedName } from './pki/certificates.js';
 import { kafkaPrincipal, summarizeCertificate } from './pki/inspect.js';
-import { generateKeyPair, privateKeyToPkcs8Pem } from './pki/keys.js';
+import { generateKeyPair, keyPairFromPem, privateKeyToPkcs8Pem } from './pki/keys.js';
 import { sanToString, type SubjectAltName } from './pki/names.js';
 import { randomSerialHex } from './pki/serial.js';
 import { validityWindow } from './pki/validity.js';
@@ -22,10 +22,15 @@ export interface IdentityRequest {
   days: number;
   keySize: number;
   storeType: StoreType;
+  /** Renewal keeps the store password (automation reads it) and, with --keep-key, the key. */
+  storePassword?: string;
+  keyPem?: string;
 }
 
 export interface IssueContext {
   ca: LoadedAuthority;
+  /** PEM of every CA the truststores hold (the current one first). */
+  trustedCaPems: string[];
   /** Truststore bytes of the request's store type, built once per run with the CA's truststore password. */
   truststores: Partial<Record<StoreType, Buffer>>;
   now: Date;
@@ -46,7 +51,7 @@ export interface IssuedIdentity {
  */
 export async function issueIdentity(request: IdentityRequest, context: IssueContext): Promise<IssuedIdentity> {
   const { ca, now } = context;
-  const keyPair = await generateKeyPair(request.keySize);
+  const keyPair = request.keyPem ? keyPairFromPem(request.keyPem) : await generateKeyPair(request.keySize);
   const csr = createCsr({ keyPair, dn: request.dn, sans: request.sans });
   const cert = signCsr({
     csr,
@@ -58,7 +63,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const storeType = request.storeType;
   const storeFiles = STORE_FILES[storeType];
   const withPasswords = storeHasPasswords(storeType);
-  const storePassword = generateStorePassword();
+  const storePassword = request.storePassword ?? generateStorePassword();
   const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, ca.cert], alias: request.name, password: storePassword });
   const truststore = context.truststores[storeType];
   if (!truststore) throw new Error(`no ${storeType} truststore was built for this run`);
@@ -80,7 +85,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     { name: `${base}.csr`, content: forge.pki.certificationRequestToPem(csr), mode: PUBLIC },
     // Brokers present leaf + chain; clients' PEM loaders (librdkafka, Python ssl) take either.
     { name: `${base}.crt`, content: request.kind === 'broker' ? leafPem + ca.certPem : leafPem, mode: PUBLIC },
-    { name: 'ca.crt', content: ca.certPem, mode: PUBLIC },
+    { name: 'ca.crt', content: context.trustedCaPems.join(''), mode: PUBLIC },
     { name: storeFiles.keystore, content: keystore, mode: SECRET },
     { name: storeFiles.truststore, content: truststore, mode: PUBLIC },
   ];

@@ -5,7 +5,8 @@ import { openAuthority, type LoadedAuthority } from './authority.js';
 import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
 import { buildTruststore, type StoreType } from './keystore/stores.js';
-import { readCaFiles } from './store/ca-store.js';
+import { readCaFiles, trustedCaPems } from './store/ca-store.js';
+import forge from 'node-forge';
 import { exists, writeDirectoryAtomically } from './store/files.js';
 import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
 import type { PkiLayout } from './store/layout.js';
@@ -61,9 +62,11 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
 }
 
 async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, options: IssueOptions): Promise<IssuedIdentity[]> {
+  // During a CA rotation the truststores hold the new and the old CA.
+  const trusted = (await trustedCaPems(options.layout)).map((pem) => ({ pem, cert: forge.pki.certificateFromPem(pem) }));
   const truststores: Partial<Record<StoreType, Buffer>> = {};
   for (const type of new Set(requests.map((request) => request.storeType))) {
-    truststores[type] = await buildTruststore(type, [{ cert: ca.cert, pem: ca.certPem }], ca.truststorePassword);
+    truststores[type] = await buildTruststore(type, trusted, ca.truststorePassword);
   }
   // keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up.
   const limit = pLimit(Math.max(1, Math.min(cpus().length, 4)));
@@ -75,6 +78,7 @@ async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, option
         const identity = await issueIdentity({ ...request, dn }, {
           ca,
           truststores,
+          trustedCaPems: trusted.map((entry) => entry.pem),
           now: options.now,
           root: options.layout.root,
           targetDir: options.layout.identityDir(request.kind, request.name),

@@ -71,3 +71,9 @@ export function keyMatchesCertificate(key: forge.pki.rsa.PrivateKey, cert: forge
   const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
   return publicKey.n.equals(key.n) && publicKey.e.equals(key.e);
 }
+
+/** An existing unencrypted key (PKCS#1 or PKCS#8 PEM) as a key pair, for renewals that keep the key. */
+export function keyPairFromPem(pem: string): KeyPair {
+  const privateKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
+}

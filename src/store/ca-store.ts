@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SamctlError, ExitCode } from '../errors.js';
 import { writeDirectoryAtomically } from './files.js';
 import type { FileSpec, PkiLayout } from './layout.js';
@@ -31,4 +32,19 @@ export async function readCaFiles(layout: PkiLayout): Promise<CaFiles> {
 /** Writes ca/ as a whole; an existing ca/ is moved to `backupTo` first. */
 export function saveCaFiles(layout: PkiLayout, files: FileSpec[], backupTo?: string): Promise<string | undefined> {
   return writeDirectoryAtomically(layout.caDir, files, backupTo);
+}
+
+/** Every CA certificate identities may chain to: the current one and, during a rotation, the previous ones. */
+export async function trustedCaPems(layout: PkiLayout): Promise<string[]> {
+  const names = await readdir(layout.caDir).catch(() => [] as string[]);
+  const older = names.filter((name) => /^ca-\d+\.crt$/.test(name)).sort();
+  const pems = [];
+  for (const name of ['ca.crt', ...older]) {
+    const pem = await readFile(join(layout.caDir, name), 'utf8').catch(() => undefined);
+    if (pem) pems.push(pem);
+  }
+  if (pems.length === 0) {
+    throw new SamctlError(`no CA in ${layout.root}`, { hint: 'run `samctl ca init` first', exitCode: ExitCode.usage });
+  }
+  return pems;
 }

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { usageError } from '../errors.js';
+import { issueAndSave } from '../issuing.js';
+import { STORE_FILES } from '../keystore/stores.js';
+import { reloadCommand, renewalRequest, selectForRenewal } from '../lifecycle/renew.js';
+import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
+import { parseDays } from '../pki/validity.js';
+import { exists } from '../store/files.js';
+import { loadInventory } from '../store/inventory.js';
+import { commandContext, passphraseReader } from './context.js';
+import { EXIT_CODES_HELP } from './help.js';
+import { progressReporter, reportIssued } from './report.js';
+
+interface RenewOptions {
+  within: string;
+  all?: boolean;
+  keepKey?: boolean;
+  rekey?: boolean;
+  dryRun?: boolean;
+  days?: string;
+  caPasswordFile?: string;
+}
+
+export function registerRenew(program: Command): void {
+  program
+    .command('renew')
+    .description('re-issue identities that are due (or the ones named) in place, keeping DN, SANs and store passwords')
+    .argument('[name...]', 'broker hosts or client names to renew whether due or not')
+    .option('--within <window>', 'renew what expires within 30d / 720h, or is past a share of its lifetime (66%)', DEFAULT_THRESHOLD)
+    .option('--all', 'renew every active identity (after `samctl ca rotate`: re-sign everything with the new CA)')
+    .option('--rekey', 'generate a new key pair (the default)')
+    .option('--keep-key', 'keep the existing key pair, renew only the certificate')
+    .option('--days <n>', 'validity of the new certificates (default: their previous lifetime)')
+    .option('--dry-run', 'list what would be renewed, change nothing')
+    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+    .addHelpText(
+      'after',
+      `
+Renewal writes to the same paths with the same subject DN, SANs and store password, so
+a running broker can reload its keystore without a restart (printed per broker) and
+automation that reads store.password keeps working. Previous files go to pki/backups/.
+
+Examples:
+  $ samctl renew --within 30d                   # CI: everything expiring within 30 days
+  $ samctl renew sam01.ynformed.nl --keep-key
+  $ samctl renew --all                          # after samctl ca rotate
+  $ samctl renew --dry-run --json
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (names: string[], options: RenewOptions, command: Command) => {
+      const context = commandContext(command);
+      const { layout, out } = context;
+      if (options.keepKey && options.rekey) throw usageError('--keep-key and --rekey contradict each other', 'pass one of them');
+      const threshold = parseThreshold(options.within);
+      const days = options.days === undefined ? undefined : parseDays(options.days);
+      if (!(await exists(layout.inventory))) {
+        throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
+      }
+      const inventory = await loadInventory(layout.inventory);
+      const unknown = names.filter((name) => !inventory.identities.some((record) => record.status === 'active' && record.name === name));
+      if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')}`, 'see `samctl status` for the names');
+      const selected = selectForRenewal(inventory.identities, { names, all: Boolean(options.all), threshold, now: context.now });
+
+      if (selected.length === 0 || options.dryRun) {
+        out.result({ command: 'renew', dir: layout.root, dryRun: Boolean(options.dryRun), renew: selected.map((r) => ({ kind: r.kind, name: r.name, notAfter: r.notAfter })), issued: [] });
+        if (selected.length === 0) out.line(`Nothing to renew (threshold ${threshold.text}).`);
+        for (const record of selected) out.line(`would renew ${record.kind} ${record.name} (expires ${record.notAfter.slice(0, 10)})`);
+        return;
+      }
+
+      const requests = await Promise.all(selected.map((record) => renewalRequest(layout.root, record, { keepKey: Boolean(options.keepKey), days })));
+      const issued = await issueAndSave(requests, {
+        layout,
+        force: true,
+        now: context.now,
+        passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
+        onIssued: progressReporter(context, requests.length),
+      });
+      reportIssued(context, 'renew', issued);
+      const brokers = issued.filter(({ record }) => record.kind === 'broker');
+      if (brokers.length > 0) {
+        out.line('\nReload each running broker\'s keystore without a restart:');
+        for (const { record } of brokers) {
+          out.line(`  ${reloadCommand(record, join(layout.identityDir('broker', record.name), STORE_FILES[record.storeType].keystore))}`);
+        }
+      }
+    });
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import forge from 'node-forge';
+import { readFile } from 'node:fs/promises';
+import { usageError } from '../errors.js';
+import { verifyIdentity } from '../lifecycle/verify.js';
+import { exists } from '../store/files.js';
+import { loadInventory } from '../store/inventory.js';
+import { trustedCaPems } from '../store/ca-store.js';
+import { commandContext, setResultCode } from './context.js';
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('check identities offline: chain, SANs, key match, keystore password and content, EKUs, expiry')
+    .argument('[name...]', 'broker hosts or client names (default: every active identity)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ samctl verify
+  $ samctl verify sam01.ynformed.nl prediction-service
+
+Exit codes:
+  0  everything checks out
+  1  something is broken (wrong chain, key, password, SAN or EKU; a file missing)
+  2  bad usage (an unknown name)
+  3  nothing is broken but something has expired: run samctl renew`,
+    )
+    .action(async (names: string[], _options: object, command: Command) => {
+      const context = commandContext(command);
+      const { layout, out } = context;
+      if (!(await exists(layout.inventory))) {
+        throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
+      }
+      const inventory = await loadInventory(layout.inventory);
+      const active = inventory.identities.filter((record) => record.status === 'active');
+      const unknown = names.filter((name) => !active.some((record) => record.name === name));
+      if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')} in ${context.display(layout.inventory)}`, 'see `samctl status` for the names');
+      const selected = names.length > 0 ? active.filter((record) => names.includes(record.name)) : active;
+
+      const trusted = (await trustedCaPems(layout)).map((pem) => forge.pki.certificateFromPem(pem));
+      const results = [];
+      for (const record of selected) results.push(await verifyIdentity(layout.root, record, trusted, context.now));
+
+      const broken = results.some((result) => result.failures.length > 0);
+      const code = broken ? 1 : results.some((result) => result.expired) ? 3 : 0;
+      out.result({ command: 'verify', dir: layout.root, results, exitCode: code });
+      for (const result of results) {
+        const verdict = result.failures.length > 0 ? out.style.red('✘') : result.expired ? out.style.yellow('expired') : out.style.green('✔');
+        out.line(`${verdict} ${result.kind} ${result.name}`);
+        for (const failure of result.failures) out.line(`    ${failure}`);
+      }
+      setResultCode(code);
+    });
+}

@@ -1,0 +1,51 @@
+import forge from 'node-forge';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IdentityRequest } from '../identity.js';
+import { parseSubjectAltName } from '../pki/names.js';
+import type { IdentityRecord } from '../store/inventory.js';
+import { expiryState, type Threshold } from './threshold.js';
+
+/** Identities to renew: the named ones, or every active one that is due, expired or (with `all`) any. */
+export function selectForRenewal(identities: IdentityRecord[], options: { names: string[]; all: boolean; threshold: Threshold; now: Date }): IdentityRecord[] {
+  const active = identities.filter((record) => record.status === 'active');
+  if (options.names.length > 0) return active.filter((record) => options.names.includes(record.name));
+  if (options.all) return active;
+  return active.filter(
+    (record) => expiryState({ notBefore: new Date(record.notBefore), notAfter: new Date(record.notAfter) }, options.now, options.threshold) !== 'ok',
+  );
+}
+
+/**
+ * The request that re-issues an identity in place: the same subject DN and SANs (Kafka
+ * refuses a dynamic keystore update whose DN or SANs change), the same lifetime unless
+ * --days says otherwise, the same store type and store password; the old key only with --keep-key.
+ */
+export async function renewalRequest(root: string, record: IdentityRecord, options: { keepKey: boolean; days?: number }): Promise<IdentityRequest> {
+  const dir = join(root, record.dir);
+  const cert = forge.pki.certificateFromPem(await readFile(join(dir, `${record.kind}.crt`), 'utf8'));
+  const field = (name: string) => (cert.subject.getField(name) as { value?: string } | null)?.value;
+  const lifetimeDays = Math.round((new Date(record.notAfter).getTime() - new Date(record.notBefore).getTime()) / 86_400_000);
+  const storePassword = await readFile(join(dir, 'store.password'), 'utf8').then((text) => text.trim()).catch(() => undefined);
+  return {
+    kind: record.kind,
+    name: record.name,
+    dn: { cn: field('CN') ?? record.name, o: field('O'), ou: field('OU') },
+    sans: record.sans.map((san) => parseSubjectAltName(san.replace(/^(DNS|IP):/, ''))),
+    days: options.days ?? Math.max(1, lifetimeDays),
+    keySize: record.keySize,
+    storeType: record.storeType,
+    storePassword,
+    keyPem: options.keepKey ? await readFile(join(dir, `${record.kind}.key`), 'utf8') : undefined,
+  };
+}
+
+/** The command that makes a running broker reload its keystore file without a restart (KIP-226). */
+export function reloadCommand(record: IdentityRecord, keystorePath: string): string {
+  const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
+  return [
+    `kafka-configs.sh --bootstrap-server ${host}:9092 --command-config admin-ssl.properties`,
+    `--entity-type brokers --entity-name <node.id of ${record.name}> --alter`,
+    `--add-config listener.name.ssl.ssl.keystore.location=${keystorePath}`,
+  ].join(' ');
+}
