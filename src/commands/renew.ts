@@ -31,7 +31,7 @@ export function registerRenew(program: Command): void {
     .option('--all', 'renew every active identity (after `samctl ca rotate`: re-sign everything with the new CA)')
     .option('--rekey', 'generate a new key pair (the default)')
     .option('--keep-key', 'keep the existing key pair, renew only the certificate')
-    .option('--days <n>', 'validity of the new certificates (default: their previous lifetime)')
+    .option('--days <n>', 'validity of the new certificates in days (default 365)')
     .option('--dry-run', 'list what would be renewed, change nothing')
     .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
     .addHelpText(

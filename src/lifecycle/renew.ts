@@ -5,6 +5,7 @@ import type { IdentityRequest } from '../identity.js';
 import { parseSubjectAltName } from '../pki/names.js';
 import type { IdentityRecord } from '../store/inventory.js';
 import { expiryState, type Threshold } from './threshold.js';
+import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
 
 /** Identities to renew: the named ones, or every active one that is due, expired or (with `all`) any. */
 export function selectForRenewal(identities: IdentityRecord[], options: { names: string[]; all: boolean; threshold: Threshold; now: Date }): IdentityRecord[] {
@@ -18,21 +19,20 @@ export function selectForRenewal(identities: IdentityRecord[], options: { names:
 
 /**
  * The request that re-issues an identity in place: the same subject DN and SANs (Kafka
- * refuses a dynamic keystore update whose DN or SANs change), the same lifetime unless
- * --days says otherwise, the same store type and store password; the old key only with --keep-key.
+ * refuses a dynamic keystore update whose DN or SANs change), a fresh default lifetime
+ * unless --days says otherwise, the same store type and store password; the old key only with --keep-key.
  */
 export async function renewalRequest(root: string, record: IdentityRecord, options: { keepKey: boolean; days?: number }): Promise<IdentityRequest> {
   const dir = join(root, record.dir);
   const cert = forge.pki.certificateFromPem(await readFile(join(dir, `${record.kind}.crt`), 'utf8'));
   const field = (name: string) => (cert.subject.getField(name) as { value?: string } | null)?.value;
-  const lifetimeDays = Math.round((new Date(record.notAfter).getTime() - new Date(record.notBefore).getTime()) / 86_400_000);
   const storePassword = await readFile(join(dir, 'store.password'), 'utf8').then((text) => text.trim()).catch(() => undefined);
   return {
     kind: record.kind,
     name: record.name,
     dn: { cn: field('CN') ?? record.name, o: field('O'), ou: field('OU') },
     sans: record.sans.map((san) => parseSubjectAltName(san.replace(/^(DNS|IP):/, ''))),
-    days: options.days ?? Math.max(1, lifetimeDays),
+    days: options.days ?? LEAF_DEFAULT_DAYS,
     keySize: record.keySize,
     storeType: record.storeType,
     storePassword,

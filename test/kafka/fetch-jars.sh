@@ -6,6 +6,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 lib="$here/target/lib"
 stamp="$here/target/lib.pom.sha256"
 
+mkdir -p "$here/target"
+exec 9>"$here/target/.fetch-jars.lock"
+flock 9   # two test workers preparing at once: the second waits, then finds the stamp
+
 want="$(sha256sum "$here/pom.xml" | cut -d' ' -f1)"
 if [[ -d "$lib" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && compgen -G "$lib/kafka_2.13-*.jar" >/dev/null; then
   exit 0

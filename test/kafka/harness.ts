@@ -23,7 +23,7 @@
  */
 import { execa, execaSync } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -438,8 +438,22 @@ async function runJava(
   }
 }
 
-/** Starts a KRaft cluster of 1 or 3 combined broker+controller nodes on 127.0.0.1. */
+/**
+ * Starts a KRaft cluster of 1 or 3 combined broker+controller nodes on 127.0.0.1. Retries once
+ * with new ports when a port chosen by freePorts() was taken before the broker bound it.
+ */
 export async function startKafka(opts: StartKafkaOptions): Promise<KafkaCluster> {
+  try {
+    return await startKafkaOnce(opts);
+  } catch (e) {
+    if (!(e instanceof Error) || !/Address already in use|BindException/.test(e.message)) throw e;
+    console.warn('startKafka: a port was taken meanwhile; retrying once with new ports');
+    for (let i = 1; i <= (opts.nodes ?? 1); i++) rmSync(join(resolve(opts.workDir), `node-${i}`), { recursive: true, force: true });
+    return startKafkaOnce(opts);
+  }
+}
+
+async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
   const tc = await prepareKafka();
   const n = opts.nodes ?? 1;
   if (opts.sslSnippets.length !== n) throw new Error(`startKafka: need ${n} sslSnippets, got ${opts.sslSnippets.length}`);
@@ -620,7 +634,13 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaCluster>
 // Console tools
 
 export interface ToolResult {
+  /**
+   * Effective exit code: the JVM's, except that a tool which reported an error on stderr but
+   * exited 0 (ConsoleConsumer on SslAuthenticationException, ConsoleProducer on a failed send)
+   * counts as 1. The JVM's own code is rawExitCode.
+   */
   exitCode: number | undefined;
+  rawExitCode: number | undefined;
   stdout: string;
   stderr: string;
   /** true when the harness's own timeout killed the tool */
@@ -643,6 +663,7 @@ export interface ToolOptions {
 function toolResult(r: Awaited<ReturnType<typeof runJava>>, args: string[]): ToolResult {
   return {
     exitCode: r.exitCode,
+    rawExitCode: r.exitCode,
     stdout: String(r.stdout ?? ''),
     stderr: String(r.stderr ?? ''),
     timedOut: Boolean(r.timedOut),
@@ -702,8 +723,9 @@ export async function consoleProduce(
     timeoutMs: o?.timeoutMs ?? 90_000,
   });
   const res = toolResult(r, args);
-  // ConsoleProducer logs send failures but may still exit 0; treat an ERROR line as failure.
-  if (res.exitCode === 0 && /ERROR|Exception/.test(res.stderr)) res.exitCode = 1;
+  // With --sync a failed send exits 1. Without it ConsoleProducer only logs "Error when sending
+  // message" and exits 0; count that as a failure too (belt and braces).
+  if (res.exitCode === 0 && /Error when sending message/.test(res.stderr)) res.exitCode = 1;
   return res;
 }
 
@@ -744,7 +766,12 @@ export async function consoleConsume(
     timeoutMs: o.timeoutMs ?? (o.idleTimeoutMs ?? 20_000) + 60_000,
   });
   const res = toolResult(r, args);
-  const lines = res.stdout === '' ? [] : res.stdout.replace(/\n$/, '').split('\n');
+  // Kafka 4.2+ prints "Option --consumer.config is deprecated ..." on STDOUT, before the messages.
+  const out = res.stdout.replace(/^Option --\S+ is deprecated[^\n]*\n/gm, '');
+  const lines = out === '' ? [] : out.replace(/\n$/, '').split('\n');
+  // On an authentication failure ConsoleConsumer logs "Error processing message, terminating
+  // consumer process: ...SslAuthenticationException" and still exits 0.
+  if (res.exitCode === 0 && /Error processing message, terminating consumer process/.test(res.stderr)) res.exitCode = 1;
   return { ...res, lines };
 }
 

@@ -9,6 +9,10 @@ venv="$here/.venv"
 stamp="$venv/.samctl-requirements.sha256"
 python="${PYTHON:-python3}"
 
+mkdir -p "$here/target"
+exec 9>"$here/target/.setup-python.lock"
+flock 9
+
 want="$( (sha256sum "$req"; "$python" --version 2>&1) | sha256sum | cut -d' ' -f1)"
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
