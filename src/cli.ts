@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerBrokerIssue } from './commands/broker-issue.js';
 import { registerCaInit } from './commands/ca-init.js';
+import { registerCaRetire, registerCaRotate } from './commands/ca-rotate.js';
 import { registerClientIssue } from './commands/client-issue.js';
 import { registerStatus } from './commands/status.js';
 import { registerVerify } from './commands/verify.js';
@@ -41,6 +42,8 @@ Environment:
 
   const ca = program.command('ca').description('the certificate authority');
   registerCaInit(ca);
+  registerCaRotate(ca);
+  registerCaRetire(ca);
   const broker = program.command('broker').description('broker identities (keystore.jks + truststore.jks)');
   registerBrokerIssue(broker);
   const client = program.command('client').description('client identities (PEM for Python/librdkafka, JKS for Java)');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
-import { collectStatus, statusExitCode, type EntryState } from '../lifecycle/status.js';
+import { collectStatus, rotationStatus, statusExitCode, type EntryState } from '../lifecycle/status.js';
 import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
 import { exists } from '../store/files.js';
 import { loadInventory } from '../store/inventory.js';
@@ -35,9 +35,11 @@ Exit codes:
       if (!(await exists(layout.inventory))) {
         throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
       }
-      const entries = await collectStatus(layout, await loadInventory(layout.inventory), context.now, threshold);
+      const inventory = await loadInventory(layout.inventory);
+      const entries = await collectStatus(layout, inventory, context.now, threshold);
+      const rotation = rotationStatus(inventory);
       const code = statusExitCode(entries);
-      out.result({ command: 'status', dir: layout.root, within: threshold.text, now: context.now.toISOString(), entries, exitCode: code });
+      out.result({ command: 'status', dir: layout.root, within: threshold.text, now: context.now.toISOString(), rotation: rotation ?? null, entries, exitCode: code });
       const colour: Record<EntryState, (text: string) => string> = {
         ok: out.style.green,
         due: out.style.yellow,
@@ -54,6 +56,7 @@ Exit codes:
       }
       const due = entries.filter((entry) => entry.state !== 'ok').length;
       out.line(due === 0 ? `\nAll ${entries.length} ok (threshold ${threshold.text}).` : `\n${due} of ${entries.length} need attention (threshold ${threshold.text}).`);
+      if (rotation) out.line(out.style.yellow(rotation.description));
       setResultCode(code);
     });
 }

@@ -65,3 +65,22 @@ export function statusExitCode(entries: StatusEntry[]): number {
   if (entries.some((entry) => entry.state === 'due' || entry.state === 'expired')) return 3;
   return 0;
 }
+
+export interface RotationStatus {
+  phase: 1 | 2;
+  description: string;
+  retiring: string[];
+  /** Identities still holding a certificate from a retiring CA. */
+  pending: string[];
+}
+
+/** Where a CA rotation stands: phase 1 done (renew --all pending) or phase 2 done (ready to retire). */
+export function rotationStatus(inventory: Inventory): RotationStatus | undefined {
+  const retiring = inventory.cas.filter((record) => record.status === 'retiring');
+  if (retiring.length === 0) return undefined;
+  const old = new Set(retiring.map((record) => record.sha256));
+  const pending = inventory.identities.filter((record) => record.status === 'active' && old.has(record.issuerSha256)).map((record) => `${record.kind} ${record.name}`);
+  return pending.length > 0
+    ? { phase: 1, description: `CA rotation: phase 1 done (both CAs trusted); ${pending.length} identities still on the old CA: run samctl renew --all`, retiring: retiring.map((r) => r.subject), pending }
+    : { phase: 2, description: 'CA rotation: phase 2 done (every identity on the new CA): run samctl ca retire', retiring: retiring.map((r) => r.subject), pending };
+}

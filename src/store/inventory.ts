@@ -13,7 +13,8 @@ export interface CaRecord {
   notAfter: string;
   keySize: number;
   createdAt: string;
-  status: 'active' | 'replaced';
+  /** retiring: still trusted during a rotation (samctl ca rotate) until samctl ca retire. */
+  status: 'active' | 'replaced' | 'retiring' | 'retired';
 }
 
 export interface IdentityRecord {
@@ -116,4 +117,16 @@ export function recordCa(inventory: Inventory, ca: CaRecord): Inventory {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Marks CAs: the new one active, the previous active one retiring (trusted until retired). */
+export function recordRotation(inventory: Inventory, ca: CaRecord): Inventory {
+  return {
+    ...inventory,
+    cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'retiring' as const } : record)), ca],
+  };
+}
+
+export function recordRetirement(inventory: Inventory): Inventory {
+  return { ...inventory, cas: inventory.cas.map((record) => (record.status === 'retiring' ? { ...record, status: 'retired' as const } : record)) };
 }

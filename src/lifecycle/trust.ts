@@ -1,0 +1,36 @@
+import forge from 'node-forge';
+import { join } from 'node:path';
+import { buildTruststore, STORE_FILES, type StoreType } from '../keystore/stores.js';
+import { writeFileAtomically } from '../store/files.js';
+import type { IdentityRecord } from '../store/inventory.js';
+import { PUBLIC } from '../store/layout.js';
+
+/**
+ * Rewrites every identity's truststore and ca.crt so they hold exactly `trustedPems`
+ * (current CA first). Each file is replaced atomically; both are derived from ca/, so an
+ * interrupted run is completed by running the same command again.
+ */
+export async function refreshTruststores(root: string, identities: IdentityRecord[], trustedPems: string[], truststorePassword: string): Promise<void> {
+  const trusted = trustedPems.map((pem) => ({ pem, cert: forge.pki.certificateFromPem(pem) }));
+  const built = new Map<StoreType, Buffer>();
+  for (const record of identities) {
+    let truststore = built.get(record.storeType);
+    if (!truststore) {
+      truststore = await buildTruststore(record.storeType, trusted, truststorePassword);
+      built.set(record.storeType, truststore);
+    }
+    const dir = join(root, record.dir);
+    await writeFileAtomically(join(dir, STORE_FILES[record.storeType].truststore), truststore, PUBLIC);
+    await writeFileAtomically(join(dir, 'ca.crt'), trustedPems.join(''), PUBLIC);
+  }
+}
+
+/** The dynamic-config command that makes a running broker re-read its truststore (KIP-226). */
+export function truststoreReloadCommand(record: IdentityRecord, root: string): string {
+  const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
+  return [
+    `kafka-configs.sh --bootstrap-server ${host}:9092 --command-config admin-ssl.properties`,
+    `--entity-type brokers --entity-name <node.id of ${record.name}> --alter`,
+    `--add-config listener.name.ssl.ssl.truststore.location=${join(root, record.dir, STORE_FILES[record.storeType].truststore)}`,
+  ].join(' ');
+}
