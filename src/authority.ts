@@ -2,7 +2,7 @@ import forge from 'node-forge';
 import { SamctlError, ExitCode } from './errors.js';
 import { createCaCertificate, type CertificateAuthority, type DistinguishedName } from './pki/certificates.js';
 import { summarizeCertificate } from './pki/inspect.js';
-import { decryptPrivateKey, encryptPrivateKey, generateKeyPair, keyMatchesCertificate } from './pki/keys.js';
+import { decryptPrivateKey, encryptedKeyDigest, encryptPrivateKey, generateKeyPair, keyMatchesCertificate } from './pki/keys.js';
 import { randomSerialHex } from './pki/serial.js';
 import { validityWindow } from './pki/validity.js';
 import { generateStorePassword } from './secrets.js';
@@ -26,9 +26,10 @@ export async function createAuthority(input: {
   const keyPair = await generateKeyPair(input.keySize);
   const cert = createCaCertificate({ keyPair, dn: input.dn, validity: validityWindow(input.now, input.days), serialHex: randomSerialHex() });
   const summary = summarizeCertificate(cert);
+  const keyPem = encryptPrivateKey(keyPair.privateKey, input.passphrase);
   const files: FileSpec[] = [
     { name: 'ca.crt', content: forge.pki.certificateToPem(cert), mode: PUBLIC },
-    { name: 'ca.key', content: encryptPrivateKey(keyPair.privateKey, input.passphrase), mode: SECRET },
+    { name: 'ca.key', content: keyPem, mode: SECRET },
     // Truststores hold only public CA certificates; one password for all of them lets a run
     // build the truststore once and copy it (a keytool launch saved per identity).
     { name: 'truststore.password', content: `${generateStorePassword()}\n`, mode: SECRET },
@@ -40,6 +41,7 @@ export async function createAuthority(input: {
     notBefore: summary.notBefore,
     notAfter: summary.notAfter,
     keySize: input.keySize,
+    keyDigest: encryptedKeyDigest(keyPem),
     createdAt: input.now.toISOString(),
     status: 'active',
   };
@@ -49,7 +51,7 @@ export async function createAuthority(input: {
 /** Parses and checks the CA files: the certificate must be a CA and the key must match it. */
 export function openAuthority(files: CaFiles, passphrase: string, paths: { cert: string; key: string }): LoadedAuthority {
   const cert = parseCaCertificate(files.certPem, paths.cert);
-  const key = decryptPrivateKey(files.keyPem, passphrase, paths.key);
+  const key = decryptPrivateKey(files.keyPem, passphrase, paths.key, files.keyDigest);
   if (!keyMatchesCertificate(key, cert)) {
     throw new SamctlError(`${paths.key} does not belong to ${paths.cert}`, {
       hint: 'restore the matching pair from a backup',

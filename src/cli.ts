@@ -7,6 +7,7 @@ import { registerClientIssue } from './commands/client-issue.js';
 import { registerStatus } from './commands/status.js';
 import { registerVerify } from './commands/verify.js';
 import { registerRenew } from './commands/renew.js';
+import { registerProbe } from './commands/probe.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -51,6 +52,7 @@ Environment:
   registerStatus(program);
   registerVerify(program);
   registerRenew(program);
+  registerProbe(program);
   return program;
 }
 

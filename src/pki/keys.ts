@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import { SamctlError, ExitCode } from '../errors.js';
 
@@ -34,17 +34,40 @@ export function encryptPrivateKey(key: forge.pki.rsa.PrivateKey, passphrase: str
 }
 
 /**
- * Reads an encrypted PKCS#8 key. OpenSSL (through node:crypto) does the PBKDF2 natively;
- * its error codes tell a wrong passphrase apart from a damaged file.
+ * SHA-256 of the DER inside an encrypted key's PEM (line endings and wrapping do not count).
+ * The inventory keeps it, so that a key that fails to decrypt can be told apart: the file
+ * we wrote with a wrong passphrase, or a damaged file.
  */
-export function decryptPrivateKey(pem: string, passphrase: string, file: string): forge.pki.rsa.PrivateKey {
-  if (!pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
-    const kind = pem.includes('BEGIN RSA PRIVATE KEY') || pem.includes('BEGIN PRIVATE KEY') ? 'is not encrypted' : 'is not a PEM private key';
-    throw new SamctlError(`${file} ${kind}`, {
-      hint: 'samctl keeps the CA key as passphrase-encrypted PKCS#8; restore ca/ca.key from a backup',
-      exitCode: ExitCode.failed,
-    });
-  }
+export function encryptedKeyDigest(pem: string): string | undefined {
+  const body = /-----BEGIN ENCRYPTED PRIVATE KEY-----([\s\S]*?)-----END ENCRYPTED PRIVATE KEY-----/.exec(pem)?.[1];
+  if (body === undefined) return undefined;
+  return createHash('sha256').update(Buffer.from(body.replace(/\s+/g, ''), 'base64')).digest('hex');
+}
+
+function damaged(file: string, why: string): SamctlError {
+  return new SamctlError(`${file} is damaged and cannot be read (${why})`, { hint: 'restore ca/ca.key from a backup', exitCode: ExitCode.failed });
+}
+
+function notEncryptedPkcs8(file: string, pem: string): SamctlError {
+  const legacy = /Proc-Type:\s*4,ENCRYPTED/.test(pem);
+  const plain = pem.includes('BEGIN RSA PRIVATE KEY') || pem.includes('BEGIN PRIVATE KEY');
+  const kind = legacy ? 'is in the legacy OpenSSL encrypted format, not encrypted PKCS#8' : plain ? 'is not encrypted' : 'is not a PEM private key';
+  return new SamctlError(`${file} ${kind}`, {
+    hint: legacy
+      ? 'convert it: openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in ca.key -out ca.key.p8, or restore ca/ca.key from a backup'
+      : 'samctl keeps the CA key as passphrase-encrypted PKCS#8; restore ca/ca.key from a backup',
+    exitCode: ExitCode.failed,
+  });
+}
+
+/**
+ * Reads an encrypted PKCS#8 key. OpenSSL (through node:crypto) does the PBKDF2 natively;
+ * its error codes tell a wrong passphrase apart from a damaged file. CBC has no integrity
+ * check, so a damaged last block also fails as "bad decrypt": `expectedDigest` (recorded in
+ * the inventory when the key was written) settles which it is.
+ */
+export function decryptPrivateKey(pem: string, passphrase: string, file: string, expectedDigest?: string): forge.pki.rsa.PrivateKey {
+  if (!pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) throw notEncryptedPkcs8(file, pem);
   let der: Buffer;
   try {
     der = createPrivateKey({ key: pem, format: 'pem', passphrase }).export({ type: 'pkcs8', format: 'der' }) as Buffer;
@@ -52,18 +75,20 @@ export function decryptPrivateKey(pem: string, passphrase: string, file: string)
     const code = (err as { code?: string }).code ?? '';
     const message = (err as Error).message ?? '';
     if (code === 'ERR_OSSL_BAD_DECRYPT' || /bad decrypt/i.test(message)) {
+      if (expectedDigest && encryptedKeyDigest(pem) !== expectedDigest) throw damaged(file, 'its content differs from the key samctl wrote');
       throw new SamctlError('wrong CA passphrase', {
         hint: 'check SAMCTL_CA_PASSWORD or the file given with --ca-password-file',
         exitCode: ExitCode.usage,
       });
     }
-    throw new SamctlError(`${file} is damaged and cannot be read (${code || message})`, {
-      hint: 'restore ca/ca.key from a backup',
-      exitCode: ExitCode.failed,
-    });
+    throw damaged(file, code || message);
   }
-  const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
-  return forge.pki.privateKeyFromAsn1(asn1) as forge.pki.rsa.PrivateKey;
+  try {
+    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+    return forge.pki.privateKeyFromAsn1(asn1) as forge.pki.rsa.PrivateKey;
+  } catch (err) {
+    throw damaged(file, `not an RSA key: ${(err as Error).message}`);
+  }
 }
 
 /** True when the private key belongs to the certificate's public key. */

@@ -29,8 +29,13 @@ export function dnsNameProblem(name: string): string | undefined {
 /** Classifies and validates one host or --san value; throws a usage error naming the fix. */
 export function parseSubjectAltName(raw: string, what = 'host'): SubjectAltName {
   const value = raw.trim();
-  const ipVersion = isIP(value.replace(/^\[(.*)\]$/, '$1'));
-  if (ipVersion !== 0) return { type: 'ip', value: value.replace(/^\[(.*)\]$/, '$1') };
+  const bare = value.replace(/^\[(.*)\]$/, '$1');
+  const ipVersion = isIP(bare);
+  if (ipVersion !== 0) {
+    const problem = ipProblem(bare, ipVersion);
+    if (problem) throw usageError(`invalid ${what} "${truncate(value)}": ${problem}`, 'give the address as 10.0.0.11 or 2001:db8::11');
+    return { type: 'ip', value: bare };
+  }
   const problem = dnsNameProblem(value);
   if (problem) {
     throw usageError(
@@ -39,6 +44,18 @@ export function parseSubjectAltName(raw: string, what = 'host'): SubjectAltName 
     );
   }
   return { type: 'dns', value: value.toLowerCase() };
+}
+
+/**
+ * Addresses a certificate cannot carry as an iPAddress SAN: a zone index (fe80::1%eth0) is
+ * local to one host, and the dotted IPv4 tail of an IPv6 address (::ffff:10.0.0.1) is not
+ * something the certificate encoder takes.
+ */
+function ipProblem(address: string, version: number): string | undefined {
+  if (version !== 6) return undefined;
+  if (address.includes('%')) return 'an IPv6 zone index (%…) cannot be part of a certificate';
+  if (address.includes('.')) return 'IPv6 with an embedded IPv4 address is not supported (give the IPv4 address itself)';
+  return undefined;
 }
 
 /** The host first, then every extra SAN, without duplicates. */

@@ -2,12 +2,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamctlError, ExitCode } from '../errors.js';
 import { writeDirectoryAtomically } from './files.js';
+import { parseInventory } from './inventory.js';
 import type { FileSpec, PkiLayout } from './layout.js';
 
 export interface CaFiles {
   certPem: string;
   keyPem: string;
   truststorePassword: string;
+  /** What the inventory recorded of the active CA's key file, when it did. */
+  keyDigest?: string;
 }
 
 /** Reads ca/: fails with exit 2 and the command to run when there is no CA yet. */
@@ -26,7 +29,17 @@ export async function readCaFiles(layout: PkiLayout): Promise<CaFiles> {
     }
   };
   const [certPem, keyPem, truststorePassword] = await Promise.all([read(layout.caCert), read(layout.caKey), read(layout.truststorePassword)]);
-  return { certPem, keyPem, truststorePassword: truststorePassword.trim() };
+  return { certPem, keyPem, truststorePassword: truststorePassword.trim(), keyDigest: await recordedKeyDigest(layout) };
+}
+
+/** The active CA's key digest from the inventory; a missing or damaged inventory is reported later, by whoever needs it. */
+async function recordedKeyDigest(layout: PkiLayout): Promise<string | undefined> {
+  try {
+    const inventory = parseInventory(await readFile(layout.inventory, 'utf8'), layout.inventory);
+    return inventory.cas.find((record) => record.status === 'active')?.keyDigest;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes ca/ as a whole; an existing ca/ is moved to `backupTo` first. */

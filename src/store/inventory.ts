@@ -12,6 +12,8 @@ export interface CaRecord {
   notBefore: string;
   notAfter: string;
   keySize: number;
+  /** SHA-256 of the encrypted key's DER (see encryptedKeyDigest); absent in inventories before it. */
+  keyDigest?: string;
   createdAt: string;
   /** retiring: still trusted during a rotation (samctl ca rotate) until samctl ca retire. */
   status: 'active' | 'replaced' | 'retiring' | 'retired';
@@ -86,6 +88,9 @@ export function parseInventory(text: string, path: string): Inventory {
     ) {
       throw broken('an identity entry lacks kind, name, serial, notAfter or dir');
     }
+    if (!isSafeName(identity.name) || identity.dir !== `${identity.kind}s/${identity.name}`) {
+      throw broken(`the ${identity.kind} entry "${String(identity.name).slice(0, 40)}" names a directory outside ${identity.kind}s/`);
+    }
   }
   return data as unknown as Inventory;
 }
@@ -113,6 +118,11 @@ export function recordCa(inventory: Inventory, ca: CaRecord): Inventory {
     ...inventory,
     cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'replaced' as const } : record)), ca],
   };
+}
+
+/** One path component: what parseIdentityName / parseSubjectAltName can produce, never `..` or a separator. */
+function isSafeName(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && !/[/\\\x00-\x1f]/.test(name) && name !== '.' && name !== '..' && !name.startsWith('.');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

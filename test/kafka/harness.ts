@@ -849,3 +849,29 @@ export async function runEcho(o: EchoOptions): Promise<PyResult> {
 export async function pythonCheck(o: Omit<EchoOptions, 'maxMessages' | 'inTopic' | 'outTopic' | 'group'>): Promise<PyResult> {
   return runPython([...echoArgs({ ...o, maxMessages: undefined }), '--check-only'], o.timeoutS ?? 60, o.keyPassword);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dynamic broker config (KIP-226)
+
+/**
+ * kafka-configs.sh --entity-type brokers --entity-name <id> --alter --add-config k=v,...:
+ * how a running broker is told to re-read its keystore or truststore.
+ */
+export async function alterBrokerConfig(
+  bootstrap: string,
+  nodeId: number,
+  configs: Record<string, string>,
+  clientConfigPath: string,
+): Promise<ToolResult> {
+  const tc = await prepareKafka();
+  const args = [
+    '--bootstrap-server', bootstrap,
+    '--command-config', clientConfigPath,
+    '--entity-type', 'brokers',
+    '--entity-name', String(nodeId),
+    '--alter',
+    '--add-config', Object.entries(configs).map(([key, value]) => `${key}=${value}`).join(','),
+  ];
+  const r = await runJava(tc, 'org.apache.kafka.tools.ConfigCommand', args, { timeoutMs: 60_000 });
+  return toolResult(r, args);
+}

@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { operationError, usageError } from '../errors.js';
+import { fetchClusterMetadata, type KafkaAnswer } from '../net/kafka-client.js';
+import { demandsClientCertificate, handshake, type TlsIdentity } from '../net/tls-probe.js';
+import { parseIdentityName } from '../pki/names.js';
+import { commandContext } from './context.js';
+
+export function registerProbe(program: Command): void {
+  program
+    .command('probe')
+    .description('live mutual-TLS handshake with a broker using a client identity, then one Kafka metadata round trip')
+    .argument('<host:port>', 'a broker address as clients use it (the host must be in its certificate)')
+    .requiredOption('--client <name>', 'the client identity (pki/clients/<name>) to connect with')
+    .addHelpText(
+      'after',
+      `
+Reports the broker's chain, whether its certificate covers the host, days left, whether it
+demands a client certificate, and the cluster id and brokers Kafka answers with.
+
+Examples:
+  $ samctl probe sam01.ynformed.nl:9092 --client console
+  $ samctl probe 10.0.0.11:9092 --client prediction-service --json
+
+Exit codes:
+  0  handshake and Kafka round trip succeeded, the certificate covers the host
+  1  refused, TLS alert, unknown CA, name mismatch or no Kafka answer (the line says which)
+  2  bad usage (no such client identity)`,
+    )
+    .action(async (address: string, options: { client: string }, command: Command) => {
+      const context = commandContext(command);
+      const { out, layout } = context;
+      const { host, port } = parseAddress(address);
+      const name = parseIdentityName(options.client);
+      const identity = await readIdentity(join(layout.root, 'clients', name), name);
+
+      const { socket, report } = await handshake(host, port, identity).catch((err: Error & { kind?: string }) => {
+        const hints: Record<string, string> = {
+          refused: 'is the broker running, and is this its SSL listener port?',
+          'tls-alert': 'the broker refused the handshake: is this client\'s certificate from a CA the broker trusts, and still valid?',
+          timeout: 'is a firewall dropping the connection?',
+        };
+        throw operationError(err.message, hints[err.kind ?? ''] ?? undefined);
+      });
+      socket.destroy();
+      const demanded = await demandsClientCertificate(host, port, identity.ca);
+      let kafka: KafkaAnswer | undefined;
+      let kafkaError: string | undefined;
+      if (!report.chainError && report.sanMatches) {
+        try {
+          kafka = await fetchClusterMetadata(`${host}:${port}`, identity, isIP(host) ? undefined : host);
+        } catch (err) {
+          kafkaError = (err as Error).message;
+        }
+      }
+      out.result({ command: 'probe', address, client: name, ...report, clientCertificateRequired: demanded, kafka: kafka ?? null, kafkaError: kafkaError ?? null });
+      out.line(`TLS        ${report.protocol} with ${host}:${port}`);
+      out.line(`chain      ${report.chain.map((entry) => entry.subject).join('  ←  ')}`);
+      out.line(`trusted    ${report.chainError ? out.style.red(`no: ${report.chainError}`) : out.style.green('yes (by our ca.crt)')}`);
+      out.line(`SAN        ${report.sanMatches ? out.style.green(`covers ${host}`) : out.style.red(`does not cover ${host}`)} (${report.sans})`);
+      out.line(`expires    in ${report.daysLeft} days`);
+      out.line(`client     ${demanded ? 'certificate required by the broker' : out.style.yellow('certificate NOT required by the broker')}`);
+      if (kafka) out.line(`kafka      cluster ${kafka.clusterId}, brokers ${kafka.brokers.map((b) => `${b.id}@${b.host}:${b.port}`).join(', ')}`);
+
+      if (report.chainError) throw operationError(`the broker's certificate is not signed by a CA we trust (${report.chainError})`, `check that pki/clients/${name}/ca.crt holds the CA that signed the broker`);
+      if (!report.sanMatches) throw operationError(`name mismatch: the broker's certificate does not cover ${host} (${report.sans})`, 'connect by a name in its SAN, or re-issue the broker with --san');
+      if (!kafka) throw operationError(`TLS works but Kafka did not answer: ${kafkaError}`, 'is this a Kafka SSL listener, and does it accept this client?');
+    });
+}
+
+function parseAddress(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) throw usageError(`invalid address "${address}": use host:port, e.g. sam01.ynformed.nl:9092`);
+  return { host: match[1], port };
+}
+
+async function readIdentity(dir: string, name: string): Promise<TlsIdentity> {
+  try {
+    const [key, cert, ca] = await Promise.all(['client.key', 'client.crt', 'ca.crt'].map((file) => readFile(join(dir, file))));
+    return { key, cert, ca };
+  } catch {
+    throw usageError(`no client identity "${name}" in ${dir}`, `issue one with: samctl client issue ${name}`);
+  }
+}

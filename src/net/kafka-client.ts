@@ -1,0 +1,34 @@
+import { Admin } from '@platformatic/kafka';
+import type { TlsIdentity } from './tls-probe.js';
+
+export interface KafkaAnswer {
+  clusterId: string;
+  brokers: Array<{ id: number; host: string; port: number }>;
+  controllerId: number;
+}
+
+/**
+ * One metadata round trip (ApiVersions first, as every Kafka client does) through a
+ * maintained Kafka client: proof that Kafka, not just some TLS server, answers.
+ */
+export async function fetchClusterMetadata(bootstrap: string, identity: TlsIdentity, servername: string | undefined): Promise<KafkaAnswer> {
+  const admin = new Admin({
+    clientId: 'samctl-probe',
+    bootstrapBrokers: [bootstrap],
+    tls: { key: identity.key, cert: identity.cert, ca: identity.ca, rejectUnauthorized: true, servername },
+    tlsServerName: servername ?? false,
+    connectTimeout: 10_000,
+    requestTimeout: 10_000,
+    retries: 1,
+  });
+  try {
+    const metadata = await admin.metadata({ topics: [] });
+    return {
+      clusterId: metadata.id,
+      controllerId: metadata.controllerId,
+      brokers: [...metadata.brokers.entries()].map(([id, broker]) => ({ id, host: broker.host, port: broker.port })),
+    };
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
+}

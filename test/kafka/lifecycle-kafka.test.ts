@@ -1,0 +1,170 @@
+/**
+ * Renewal and CA rotation on a live broker: keystores and truststores are swapped in
+ * through Kafka's dynamic config (KIP-226) while a producer keeps sending; nothing is lost.
+ */
+import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
+import {
+  alterBrokerConfig,
+  consoleConsume,
+  createTopic,
+  freePort,
+  prepareKafka,
+  pythonCheck,
+  requireE2E,
+  startKafka,
+  type KafkaCluster,
+  type PyResult,
+  type ToolResult,
+} from './harness.js';
+
+const e2e = requireE2E();
+
+function show(what: string, r: ToolResult | PyResult): string {
+  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
+}
+
+/** Sends numbered messages one at a time (acks=all) until stopped or `limit` is reached; counts failures. */
+function startSteadyProducer(bootstrap: string, clientDir: string, topic: string, limit: number, intervalMs: number) {
+  const producer = new Producer({
+    clientId: 'steady-producer',
+    bootstrapBrokers: [bootstrap],
+    serializers: stringSerializers,
+    tls: {
+      key: readFileSync(join(clientDir, 'client.key')),
+      cert: readFileSync(join(clientDir, 'client.crt')),
+      ca: readFileSync(join(clientDir, 'ca.crt')),
+      servername: 'localhost',
+    },
+    retries: 5,
+  });
+  const state = { sent: 0, acked: 0, failed: [] as string[], stop: false };
+  const done = (async () => {
+    for (let i = 0; i < limit && !state.stop; i++) {
+      state.sent += 1;
+      try {
+        await producer.send({ messages: [{ topic, value: `m-${i}` }], acks: ProduceAcks.ALL });
+        state.acked += 1;
+      } catch (err) {
+        state.failed.push(`m-${i}: ${(err as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    await producer.close();
+  })();
+  return {
+    state,
+    /** Sends the rest, then closes. */
+    finish: () => done,
+    /** Stops after the message in flight. */
+    stop: async () => {
+      state.stop = true;
+      await done;
+    },
+  };
+}
+
+describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
+  const cwd = tempDir('samctl-lifecycle-kafka-');
+  const pki = join(cwd, 'pki');
+  const brokerDir = join(pki, 'brokers', 'localhost');
+  const client = (name: string) => join(pki, 'clients', name);
+  let kafka: KafkaCluster | undefined;
+  const admin = () => join(client('console'), 'client-ssl.properties');
+  const reload = async (what: 'keystore' | 'truststore') => {
+    const result = await alterBrokerConfig(kafka!.bootstrap, 1, { [`listener.name.ssl.ssl.${what}.location`]: join(brokerDir, `${what}.jks`) }, admin());
+    expect(result.exitCode, show(`reload ${what}`, result)).toBe(0);
+  };
+  const probe = async (name: string) => JSON.parse((await samctlOk(['probe', kafka!.bootstrap, '--client', name, '--json'], { cwd })).stdout);
+  const check = (dir: string, ca = join(dir, 'ca.crt')) =>
+    pythonCheck({ client: 'confluent', bootstrap: kafka!.bootstrap, ca, cert: join(dir, 'client.crt'), key: join(dir, 'client.key'), timeoutS: 10 });
+
+  beforeAll(async () => {
+    await prepareKafka();
+    await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
+    await samctlOk(['broker', 'issue', 'localhost', '--san', '127.0.0.1'], { cwd });
+    for (const name of ['console', 'producer', 'old-ca-client']) await samctlOk(['client', 'issue', name], { cwd });
+    kafka = await startKafka({ nodes: 1, workDir: join(cwd, 'kafka'), sslSnippets: [join(brokerDir, 'server-ssl.properties')] });
+    const created = await createTopic(kafka.bootstrap, 'sensordata', 1, 1, admin());
+    expect(created.exitCode, show('create sensordata', created)).toBe(0);
+  }, 600_000);
+
+  afterAll(async () => {
+    await kafka?.stop();
+  }, 60_000);
+
+  it('probe reports the broker: chain, SAN match, client certificate required, Kafka answering', async () => {
+    const report = await probe('console');
+    expect(report.chainError).toBeNull();
+    expect(report.sanMatches).toBe(true);
+    expect(report.clientCertificateRequired).toBe(true);
+    expect(report.kafka.brokers).toEqual([expect.objectContaining({ id: 1, host: 'localhost' })]);
+    const refused = await samctl(['probe', `localhost:${await freePort()}`, '--client', 'console'], { cwd });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/connection refused/);
+  }, 120_000);
+
+  it('renews the broker keystore and reloads it without a restart while 2000 messages flow: zero failed sends', async () => {
+    const producer = startSteadyProducer(kafka!.bootstrap, client('producer'), 'sensordata', 2000, 3);
+    while (producer.state.acked < 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = await probe('console');
+    await samctlOk(['renew', 'localhost', '--days', '200'], { cwd });
+    await reload('keystore');
+    expect(producer.state.acked, 'the reload must happen while messages flow').toBeLessThan(2000);
+    await producer.finish();
+    expect(producer.state.failed).toEqual([]);
+    expect(producer.state.acked).toBe(2000);
+    const after = await probe('console');
+    expect(after.chain[0].notAfter).not.toBe(before.chain[0].notAfter);
+    expect(new Date(after.chain[0].notAfter).getTime() - Date.now()).toBeLessThan(201 * 86_400_000);
+    const consumed = await consoleConsume(kafka!.bootstrap, 'sensordata', { maxMessages: 2000, idleTimeoutMs: 30_000 }, admin());
+    expect(consumed.exitCode, show('consume', consumed)).toBe(0);
+    expect(consumed.lines).toEqual(Array.from({ length: 2000 }, (_, i) => `m-${i}`));
+  }, 300_000);
+
+  it('rotates the CA in three phases on the live broker with messages in flight: none lost, old-CA client refused at the end', async () => {
+    const created = await createTopic(kafka!.bootstrap, 'rotation', 1, 1, admin());
+    expect(created.exitCode, show('create rotation', created)).toBe(0);
+    const oldClient = join(cwd, 'kept-old-ca-client');
+    cpSync(client('old-ca-client'), oldClient, { recursive: true });
+    const oldIssuer = (await probe('console')).chain[0].issuer;
+    const producer = startSteadyProducer(kafka!.bootstrap, client('producer'), 'rotation', 100_000, 5);
+
+    // Phase 1: new CA, both trusted everywhere.
+    await samctlOk(['ca', 'rotate', '--key-size', '2048'], { cwd });
+    await reload('truststore');
+    await samctlOk(['client', 'issue', 'new-ca-client'], { cwd });
+    expect((await check(oldClient, join(client('console'), 'ca.crt'))).exitCode, 'old-CA client after phase 1').toBe(0);
+    expect((await check(client('new-ca-client'))).exitCode, 'new-CA client after phase 1').toBe(0);
+    expect((await samctl(['ca', 'retire'], { cwd })).exitCode).toBe(2);
+
+    // Phase 2: everything re-signed by the new CA; the broker presents the new chain.
+    await samctlOk(['renew', '--all'], { cwd });
+    await reload('keystore');
+    const presented = await probe('console');
+    expect(presented.chain[0].issuer).not.toBe(oldIssuer);
+    expect(presented.chain[0].issuer).toContain('G2');
+    expect((await check(oldClient, join(client('console'), 'ca.crt'))).exitCode, 'old-CA client after phase 2').toBe(0);
+
+    // Phase 3: old CA dropped; a client still holding an old-CA certificate is refused.
+    await samctlOk(['ca', 'retire'], { cwd });
+    await reload('truststore');
+    const refused = await check(oldClient, join(client('console'), 'ca.crt'));
+    expect(refused.exitCode, show('old-CA client after retire', refused)).toBe(1);
+    expect((await check(client('new-ca-client'))).exitCode, 'new-CA client after retire').toBe(0);
+    expect((await check(client('console'))).exitCode, 'renewed client after retire').toBe(0);
+
+    await producer.stop();
+    expect(producer.state.failed).toEqual([]);
+    const total = producer.state.acked;
+    expect(total).toBeGreaterThan(100);
+    const consumed = await consoleConsume(kafka!.bootstrap, 'rotation', { maxMessages: total, idleTimeoutMs: 30_000 }, admin());
+    expect(consumed.exitCode, show('consume rotation', consumed)).toBe(0);
+    expect(consumed.lines).toEqual(Array.from({ length: total }, (_, i) => `m-${i}`));
+    const status = await samctl(['status', '--json'], { cwd });
+    expect(JSON.parse(status.stdout).rotation).toBeNull();
+  }, 400_000);
+});
