@@ -77,13 +77,13 @@ ${EXIT_CODES_HELP}`,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
         onIssued: progressReporter(context, requests.length),
       });
-      reportIssued(context, 'renew', issued);
-      const brokers = issued.filter(({ record }) => record.kind === 'broker');
-      if (brokers.length > 0) {
-        out.line('\nReload each running broker\'s keystore without a restart:');
-        for (const { record } of brokers) {
-          out.line(`  ${reloadCommand(record, join(layout.identityDir('broker', record.name), STORE_FILES[record.storeType].keystore))}`);
-        }
+      const reloads = issued
+        .filter(({ record }) => record.kind === 'broker')
+        .map(({ record }) => ({ broker: record.name, command: reloadCommand(record, join(layout.identityDir('broker', record.name), STORE_FILES[record.storeType].keystore)) }));
+      reportIssued(context, 'renew', issued, { reloadCommands: reloads });
+      if (reloads.length > 0) {
+        out.line("\nReload each running broker's keystore without a restart:");
+        for (const reload of reloads) out.line(`  ${reload.command}`);
       }
     });
 }

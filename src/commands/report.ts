@@ -3,10 +3,11 @@ import type { CommandContext } from './context.js';
 import { isInteractive } from './context.js';
 
 /** The human summary of issued identities and the --json document, shared by issue commands. */
-export function reportIssued(context: CommandContext, command: string, issued: IssuedIdentity[]): void {
+export function reportIssued(context: CommandContext, command: string, issued: IssuedIdentity[], extra: Record<string, unknown> = {}): void {
   const { out, layout } = context;
   out.result({
     command,
+    ...extra,
     dir: layout.root,
     issued: issued.map(({ record, principal }) => ({
       ...record,

@@ -3,10 +3,11 @@
  * through Kafka's dynamic config (KIP-226) while a producer keeps sending; nothing is lost.
  */
 import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
-import { cpSync, readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
+import { CA_PASSWORD, SAMCTL, samctl, samctlOk, tempDir } from '../helpers/samctl.js';
 import {
   alterBrokerConfig,
   consoleConsume,
@@ -79,8 +80,31 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     expect(result.exitCode, show(`reload ${what}`, result)).toBe(0);
   };
   const probe = async (name: string) => JSON.parse((await samctlOk(['probe', kafka!.bootstrap, '--client', name, '--json'], { cwd })).stdout);
+  /** The probe report once `accept` holds (bounded): the broker applies a reload a moment after the alter. */
+  const probeUntil = async (accept: (report: { chain: Array<{ issuer: string; notAfter: string }> }) => boolean) => {
+    const deadline = Date.now() + 30_000;
+    let report = await probe('console');
+    while (!accept(report) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      report = await probe('console');
+    }
+    return report;
+  };
   const check = (dir: string, ca = join(dir, 'ca.crt')) =>
     pythonCheck({ client: 'confluent', bootstrap: kafka!.bootstrap, ca, cert: join(dir, 'client.crt'), key: join(dir, 'client.key'), timeoutS: 10 });
+  /**
+   * A dynamic config change is committed to the metadata log first and applied by the broker
+   * a moment later: poll (bounded) until the broker's answer is the expected one.
+   */
+  const settlesTo = async (expected: 0 | 1, dir: string, ca?: string): Promise<PyResult> => {
+    const deadline = Date.now() + 30_000;
+    let last = await check(dir, ca);
+    while (last.exitCode !== expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      last = await check(dir, ca);
+    }
+    return last;
+  };
 
   beforeAll(async () => {
     await prepareKafka();
@@ -117,7 +141,7 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     await producer.finish();
     expect(producer.state.failed).toEqual([]);
     expect(producer.state.acked).toBe(2000);
-    const after = await probe('console');
+    const after = await probeUntil((report) => report.chain[0].notAfter !== before.chain[0].notAfter);
     expect(after.chain[0].notAfter).not.toBe(before.chain[0].notAfter);
     expect(new Date(after.chain[0].notAfter).getTime() - Date.now()).toBeLessThan(201 * 86_400_000);
     const consumed = await consoleConsume(kafka!.bootstrap, 'sensordata', { maxMessages: 2000, idleTimeoutMs: 30_000 }, admin());
@@ -137,14 +161,14 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     await samctlOk(['ca', 'rotate', '--key-size', '2048'], { cwd });
     await reload('truststore');
     await samctlOk(['client', 'issue', 'new-ca-client'], { cwd });
+    expect((await settlesTo(0, client('new-ca-client'))).exitCode, 'new-CA client after phase 1').toBe(0);
     expect((await check(oldClient, join(client('console'), 'ca.crt'))).exitCode, 'old-CA client after phase 1').toBe(0);
-    expect((await check(client('new-ca-client'))).exitCode, 'new-CA client after phase 1').toBe(0);
     expect((await samctl(['ca', 'retire'], { cwd })).exitCode).toBe(2);
 
     // Phase 2: everything re-signed by the new CA; the broker presents the new chain.
     await samctlOk(['renew', '--all'], { cwd });
     await reload('keystore');
-    const presented = await probe('console');
+    const presented = await probeUntil((report) => report.chain[0].issuer !== oldIssuer);
     expect(presented.chain[0].issuer).not.toBe(oldIssuer);
     expect(presented.chain[0].issuer).toContain('G2');
     expect((await check(oldClient, join(client('console'), 'ca.crt'))).exitCode, 'old-CA client after phase 2').toBe(0);
@@ -152,7 +176,7 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     // Phase 3: old CA dropped; a client still holding an old-CA certificate is refused.
     await samctlOk(['ca', 'retire'], { cwd });
     await reload('truststore');
-    const refused = await check(oldClient, join(client('console'), 'ca.crt'));
+    const refused = await settlesTo(1, oldClient, join(client('console'), 'ca.crt'));
     expect(refused.exitCode, show('old-CA client after retire', refused)).toBe(1);
     expect((await check(client('new-ca-client'))).exitCode, 'new-CA client after retire').toBe(0);
     expect((await check(client('console'))).exitCode, 'renewed client after retire').toBe(0);
@@ -167,4 +191,39 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     const status = await samctl(['status', '--json'], { cwd });
     expect(JSON.parse(status.stdout).rotation).toBeNull();
   }, 400_000);
+
+  it('runs examples/ci/renew.sh end to end: status says due, renew, the real kafka-configs reloads the broker', async () => {
+    const toolchain = await prepareKafka();
+    const bin = tempDir('samctl-ci-bin-');
+    // kafka-configs.sh as Kafka's bin/ has it: ConfigCommand on the broker's classpath.
+    writeFileSync(
+      join(bin, 'kafka-configs.sh'),
+      `#!/bin/sh\nexec java -Xmx256m -cp '${toolchain.classpath}' -Dlog4j2.configurationFile='${toolchain.log4jToolsConfig}' org.apache.kafka.tools.ConfigCommand "$@"\n`,
+      { mode: 0o755 },
+    );
+    writeFileSync(join(bin, 'samctl'), `#!/bin/sh\nexec node '${SAMCTL}' "$@"\n`, { mode: 0o755 });
+    const before = (await probe('console')).chain[0].notAfter;
+    const script = new URL('../../examples/ci/renew.sh', import.meta.url).pathname;
+    const result = await execa('bash', [script], {
+      cwd,
+      reject: false,
+      all: true,
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        SAMCTL_CA_PASSWORD: CA_PASSWORD,
+        WITHIN: '400d',
+        BROKER_IDS: 'localhost=1',
+        BOOTSTRAP: kafka!.bootstrap,
+        ADMIN_CONFIG: admin(),
+      },
+    });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toContain('renewal due: renewing');
+    expect(result.all).toMatch(/reloading the keystore of localhost \(node\.id 1\)/);
+    const after = (await probeUntil((report) => report.chain[0].notAfter !== before)).chain[0].notAfter;
+    expect(after).not.toBe(before);
+    const quiet = await execa('bash', [script], { cwd, reject: false, all: true, env: { PATH: `${bin}:${process.env.PATH}`, SAMCTL_CA_PASSWORD: CA_PASSWORD, WITHIN: '30d', BROKER_IDS: 'localhost=1', ADMIN_CONFIG: admin() } });
+    expect(quiet.exitCode, quiet.all).toBe(0);
+    expect(quiet.all).toContain('nothing due within 30d');
+  }, 300_000);
 });
