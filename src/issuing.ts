@@ -6,6 +6,7 @@ import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
 import { buildTruststore, type StoreType } from './keystore/stores.js';
 import { readCaFiles, trustedCaPems } from './store/ca-store.js';
+import { cachedTruststore } from './store/truststore-cache.js';
 import forge from 'node-forge';
 import { exists, writeDirectoryAtomically } from './store/files.js';
 import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
@@ -66,7 +67,9 @@ async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, option
   const trusted = (await trustedCaPems(options.layout)).map((pem) => ({ pem, cert: forge.pki.certificateFromPem(pem) }));
   const truststores: Partial<Record<StoreType, Buffer>> = {};
   for (const type of new Set(requests.map((request) => request.storeType))) {
-    truststores[type] = await buildTruststore(type, trusted, ca.truststorePassword);
+    truststores[type] = await cachedTruststore(options.layout, { type, trustedPems: trusted.map((entry) => entry.pem), password: ca.truststorePassword }, () =>
+      buildTruststore(type, trusted, ca.truststorePassword),
+    );
   }
   // keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up.
   const limit = pLimit(Math.max(1, Math.min(cpus().length, 4)));

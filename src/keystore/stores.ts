@@ -58,7 +58,7 @@ export async function buildKeystore(
 ): Promise<Buffer> {
   switch (type) {
     case 'jks':
-      return buildJksKeystore({ pkcs12: buildKeyEntryPkcs12(input), alias: input.alias, password: input.password });
+      return buildJksKeystore({ pkcs12: buildKeyEntryPkcs12({ ...input, transient: true }), alias: input.alias, password: input.password });
     case 'pkcs12':
       return buildKeyEntryPkcs12(input);
     case 'pem':
