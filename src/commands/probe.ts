@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { operationError, usageError } from '../errors.js';
 import { fetchClusterMetadata, type KafkaAnswer } from '../net/kafka-client.js';
-import { demandsClientCertificate, handshake, type TlsIdentity } from '../net/tls-probe.js';
+import { awaitKafkaAnswer, demandsClientCertificate, handshake, type TlsIdentity } from '../net/tls-probe.js';
 import { parseIdentityName } from '../pki/names.js';
 import { commandContext } from './context.js';
 
@@ -44,28 +44,37 @@ Exit codes:
         };
         throw operationError(err.message, hints[err.kind ?? ''] ?? undefined);
       });
-      socket.destroy();
-      const demanded = await demandsClientCertificate(host, port, identity.ca);
       let kafka: KafkaAnswer | undefined;
       let kafkaError: string | undefined;
-      if (!report.chainError && report.sanMatches) {
-        try {
-          kafka = await fetchClusterMetadata(`${host}:${port}`, identity, isIP(host) ? undefined : host);
-        } catch (err) {
-          kafkaError = (err as Error).message;
+      let refusal: string | undefined;
+      let demanded: boolean | undefined;
+      if (report.chainError || !report.sanMatches) socket.destroy();
+      else {
+        refusal = await awaitKafkaAnswer(socket, host, port).then(
+          () => undefined,
+          (err: Error) => err.message,
+        );
+        demanded = await demandsClientCertificate(host, port, identity.ca);
+        if (!refusal) {
+          try {
+            kafka = await fetchClusterMetadata(`${host}:${port}`, identity, isIP(host) ? undefined : host);
+          } catch (err) {
+            kafkaError = (err as Error).message;
+          }
         }
       }
-      out.result({ command: 'probe', address, client: name, ...report, clientCertificateRequired: demanded, kafka: kafka ?? null, kafkaError: kafkaError ?? null });
+      out.result({ command: 'probe', address, client: name, ...report, clientCertificateRequired: demanded ?? null, refusal: refusal ?? null, kafka: kafka ?? null, kafkaError: kafkaError ?? null });
       out.line(`TLS        ${report.protocol} with ${host}:${port}`);
       out.line(`chain      ${report.chain.map((entry) => entry.subject).join('  ←  ')}`);
       out.line(`trusted    ${report.chainError ? out.style.red(`no: ${report.chainError}`) : out.style.green('yes (by our ca.crt)')}`);
       out.line(`SAN        ${report.sanMatches ? out.style.green(`covers ${host}`) : out.style.red(`does not cover ${host}`)} (${report.sans})`);
       out.line(`expires    in ${report.daysLeft} days`);
-      out.line(`client     ${demanded ? 'certificate required by the broker' : out.style.yellow('certificate NOT required by the broker')}`);
+      if (demanded !== undefined) out.line(`client     ${demanded ? 'certificate required by the broker' : out.style.yellow('certificate NOT required by the broker')}`);
       if (kafka) out.line(`kafka      cluster ${kafka.clusterId}, brokers ${kafka.brokers.map((b) => `${b.id}@${b.host}:${b.port}`).join(', ')}`);
 
       if (report.chainError) throw operationError(`the broker's certificate is not signed by a CA we trust (${report.chainError})`, `check that pki/clients/${name}/ca.crt holds the CA that signed the broker`);
       if (!report.sanMatches) throw operationError(`name mismatch: the broker's certificate does not cover ${host} (${report.sans})`, 'connect by a name in its SAN, or re-issue the broker with --san');
+      if (refusal) throw operationError(`the broker refused the session: ${refusal}`, `is pki/clients/${name}/client.crt from a CA the broker trusts, and still valid?`);
       if (!kafka) throw operationError(`TLS works but Kafka did not answer: ${kafkaError}`, 'is this a Kafka SSL listener, and does it accept this client?');
     });
 }

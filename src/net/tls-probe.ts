@@ -38,6 +38,8 @@ export function handshake(host: string, port: number, identity: TlsIdentity | { 
       servername: isIP(host) ? undefined : host,
       ...identity,
       rejectUnauthorized: false,
+      // The name is checked below, separately, so that authorizationError speaks of the chain only.
+      checkServerIdentity: () => undefined,
       timeout: HANDSHAKE_TIMEOUT_MS,
     });
     socket.once('timeout', () => {
@@ -72,34 +74,40 @@ export function handshake(host: string, port: number, identity: TlsIdentity | { 
   });
 }
 
+// A Kafka ApiVersions v0 request (api key 18, correlation id 1, client id "prob"): any Kafka
+// listener that accepted the TLS session answers it.
+const API_VERSIONS_REQUEST = Buffer.from([0, 0, 0, 14, 0, 18, 0, 0, 0, 0, 0, 1, 0, 4, 0x70, 0x72, 0x6f, 0x62]);
+
 /**
- * Whether the broker insists on a client certificate: a handshake without one must be
- * refused (TLS 1.3 servers send that alert after the client thinks it is done, so wait a moment).
+ * Sends ApiVersions and waits for the answer. Under TLS 1.3 the server checks the client
+ * certificate after the client considers the handshake done, so a refusal arrives here as
+ * an alert, not at connect time.
  */
+export function awaitKafkaAnswer(socket: TLSSocket, host: string, port: number, waitMs = 5_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(failure('timeout', `${host}:${port} completed TLS but sent no Kafka answer within ${waitMs / 1000} s`));
+    }, waitMs);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.once('data', () => finish());
+    socket.once('error', (err) => finish(classify(err, host, port)));
+    socket.once('close', () => finish(failure('tls-alert', `${host}:${port} closed the connection after the handshake (client certificate refused?)`)));
+    socket.write(API_VERSIONS_REQUEST);
+  });
+}
+
+/** Whether the broker insists on a client certificate: the same exchange without one must fail. */
 export async function demandsClientCertificate(host: string, port: number, ca: Buffer): Promise<boolean> {
   try {
     const { socket } = await handshake(host, port, { ca });
-    return await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        socket.destroy();
-        resolve(false);
-      }, 2_000);
-      socket.once('error', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      // A Kafka ApiVersions v0 request (api key 18): a server that accepted us must answer it.
-      socket.write(Buffer.from([0, 0, 0, 14, 0, 18, 0, 0, 0, 0, 0, 1, 0, 4, 0x70, 0x72, 0x6f, 0x62]));
-      socket.once('data', () => {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(false);
-      });
-    });
+    await awaitKafkaAnswer(socket, host, port, 3_000);
+    return false;
   } catch {
     return true;
   }
@@ -112,7 +120,8 @@ function failure(kind: ProbeFailure['kind'], message: string): ProbeFailure & Er
 function classify(err: NodeJS.ErrnoException & { reason?: string }, host: string, port: number): ProbeFailure & Error {
   if (err.code === 'ECONNREFUSED') return failure('refused', `connection refused by ${host}:${port}: nothing listens there`);
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return failure('network', `cannot resolve ${host}`);
-  const alert = /alert (?:number )?(\d+)|SSL alert number (\d+)|tlsv1 alert ([a-z ]+)|sslv3 alert ([a-z ]+)/i.exec(err.message);
-  if (alert || err.code?.startsWith('ERR_SSL')) return failure('tls-alert', `TLS alert from ${host}:${port}: ${err.message.replace(/^.*routines:/, '')}`);
+  const alert = /(?:tlsv1|sslv3|tlsv13) alert ([a-z ]+)/i.exec(err.message);
+  if (alert) return failure('tls-alert', `TLS alert "${alert[1].trim().replace(/ /g, '_')}" from ${host}:${port}`);
+  if (err.code?.startsWith('ERR_SSL')) return failure('tls-alert', `TLS failure with ${host}:${port}: ${err.message.replace(/^.*routines::?/, '')}`);
   return failure('network', `${host}:${port}: ${err.message}`);
 }

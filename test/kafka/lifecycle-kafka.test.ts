@@ -109,7 +109,8 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
   beforeAll(async () => {
     await prepareKafka();
     await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
-    await samctlOk(['broker', 'issue', 'localhost', '--san', '127.0.0.1'], { cwd });
+    // No IP SAN: probing by 127.0.0.1 must report a name mismatch.
+    await samctlOk(['broker', 'issue', 'localhost'], { cwd });
     for (const name of ['console', 'producer', 'old-ca-client']) await samctlOk(['client', 'issue', name], { cwd });
     kafka = await startKafka({ nodes: 1, workDir: join(cwd, 'kafka'), sslSnippets: [join(brokerDir, 'server-ssl.properties')] });
     const created = await createTopic(kafka.bootstrap, 'sensordata', 1, 1, admin());
@@ -128,7 +129,28 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     expect(report.kafka.brokers).toEqual([expect.objectContaining({ id: 1, host: 'localhost' })]);
     const refused = await samctl(['probe', `localhost:${await freePort()}`, '--client', 'console'], { cwd });
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/connection refused/);
+    expect(refused.stderr).toMatch(/^samctl: connection refused by localhost:\d+/);
+  }, 120_000);
+
+  it('probe names the failure: name mismatch, unknown CA, TLS alert for a refused client certificate', async () => {
+    const port = kafka!.ports[0];
+    const mismatch = await samctl(['probe', `127.0.0.1:${port}`, '--client', 'console'], { cwd });
+    expect(mismatch.exitCode).toBe(1);
+    expect(mismatch.stderr).toMatch(/^samctl: name mismatch: the broker's certificate does not cover 127\.0\.0\.1 \(DNS:localhost\)/);
+
+    const foreign = tempDir('samctl-probe-foreign-');
+    await samctlOk(['ca', 'init', '--key-size', '2048', '--cn', 'Foreign CA'], { cwd: foreign });
+    await samctlOk(['client', 'issue', 'stranger'], { cwd: foreign });
+    await samctlOk(['client', 'issue', 'intruder'], { cwd: foreign });
+    const unknownCa = await samctl(['probe', kafka!.bootstrap, '--client', 'stranger'], { cwd: foreign });
+    expect(unknownCa.exitCode).toBe(1);
+    expect(unknownCa.stderr).toMatch(/^samctl: the broker's certificate is not signed by a CA we trust/);
+
+    // The intruder trusts our broker, but its own certificate is foreign: the broker says no.
+    cpSync(join(client('console'), 'ca.crt'), join(foreign, 'pki', 'clients', 'intruder', 'ca.crt'));
+    const alert = await samctl(['probe', kafka!.bootstrap, '--client', 'intruder'], { cwd: foreign });
+    expect(alert.exitCode).toBe(1);
+    expect(alert.stderr).toMatch(/^samctl: the broker refused the session: TLS alert "(bad_certificate|certificate_unknown|unknown_ca)"/);
   }, 120_000);
 
   it('renews the broker keystore and reloads it without a restart while 2000 messages flow: zero failed sends', async () => {
