@@ -1,4 +1,5 @@
 import forge from 'node-forge';
+import '../pki/native-pbkdf2.js';
 
 const { asn1, pki } = forge;
 
