@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import inquirer from 'inquirer';
 import { relative } from 'node:path';
 import { currentTime } from '../clock.js';
 import { usageError } from '../errors.js';
@@ -39,8 +38,17 @@ export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !process.env.CI;
 }
 
-// Prompts draw on stderr so that stdout stays clean for --json and pipes.
-const prompt = inquirer.createPromptModule({ output: process.stderr });
+// Prompts draw on stderr so that stdout stays clean for --json and pipes. inquirer is loaded
+// only when a prompt is shown: CI runs never pay for it.
+async function prompt<T>(questions: object[]): Promise<T> {
+  const ask = await loadPrompt();
+  return (await ask(questions as never)) as T;
+}
+
+async function loadPrompt() {
+  const { default: inquirer } = await import('inquirer');
+  return inquirer.createPromptModule({ output: process.stderr });
+}
 
 export async function promptPassphrase(confirm: boolean): Promise<string> {
   const { passphrase } = await prompt<{ passphrase: string }>([

@@ -1,4 +1,3 @@
-import { Admin } from '@platformatic/kafka';
 import type { TlsIdentity } from './tls-probe.js';
 
 export interface KafkaAnswer {
@@ -12,6 +11,8 @@ export interface KafkaAnswer {
  * maintained Kafka client: proof that Kafka, not just some TLS server, answers.
  */
 export async function fetchClusterMetadata(bootstrap: string, identity: TlsIdentity, servername: string | undefined): Promise<KafkaAnswer> {
+  // Loaded on demand: the client and its schema validators cost ~0.3 s of startup that no other command needs.
+  const { Admin } = await import('@platformatic/kafka');
   const admin = new Admin({
     clientId: 'samctl-probe',
     bootstrapBrokers: [bootstrap],
