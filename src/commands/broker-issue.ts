@@ -5,7 +5,7 @@ import { collectSubjectAltNames } from '../pki/names.js';
 import { usageError } from '../errors.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
-import { commandContext, passphraseReader } from './context.js';
+import { commandContext, passphraseReader, withIssueOptions } from './context.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued } from './report.js';
 
@@ -18,15 +18,13 @@ interface BrokerIssueOptions {
 }
 
 export function registerBrokerIssue(broker: Command): void {
-  broker
-    .command('issue')
+  withIssueOptions(
+    broker
+      .command('issue')
     .description('issue a broker identity per host: key, CA-signed certificate with SANs, keystore.jks + truststore.jks')
     .argument('<host...>', 'broker DNS names or IPs (each gets its own key and certificate)')
     .option('--san <dns-or-ip>', 'extra subject alternative name for every host given (repeatable)', collect, [])
-    .option('--days <n>', 'validity in days', '365')
-    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
-    .option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)', 'jks')
-    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+  )
     .addHelpText(
       'after',
       `

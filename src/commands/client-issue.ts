@@ -4,7 +4,7 @@ import { issueAndSave } from '../issuing.js';
 import { parseDnValue, parseIdentityName } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
-import { commandContext, passphraseReader, promptText } from './context.js';
+import { commandContext, passphraseReader, promptText, withIssueOptions } from './context.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { reportIssued } from './report.js';
 
@@ -18,16 +18,14 @@ interface ClientIssueOptions {
 }
 
 export function registerClientIssue(client: Command): void {
-  client
-    .command('issue')
+  withIssueOptions(
+    client
+      .command('issue')
     .description('issue a client identity: PEM key/cert/CA for Python and librdkafka, JKS stores and client-ssl.properties for Java')
     .argument('[name]', 'client name (directory name; the CN unless --cn is given); asked for on a terminal')
     .option('--cn <cn>', 'common name in the certificate (default: the name)')
     .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
-    .option('--days <n>', 'validity in days', '365')
-    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
-    .option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)', 'jks')
-    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+  )
     .addHelpText(
       'after',
       `

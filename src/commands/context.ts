@@ -5,6 +5,8 @@ import { usageError } from '../errors.js';
 import { Output } from '../output.js';
 import { readCaPassphrase } from '../secrets.js';
 import { pkiLayout, type PkiLayout } from '../store/layout.js';
+import { exists } from '../store/files.js';
+import { loadInventory, type Inventory } from '../store/inventory.js';
 
 export interface CommandContext {
   layout: PkiLayout;
@@ -83,4 +85,22 @@ export function takeResultCode(): number {
   const code = resultCode;
   resultCode = 0;
   return code;
+}
+
+/** The inventory of an existing PKI directory; exit 2 with the fix when there is none. */
+export async function requireInventory(context: CommandContext): Promise<Inventory> {
+  const { layout } = context;
+  if (!(await exists(layout.inventory))) {
+    throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
+  }
+  return loadInventory(layout.inventory);
+}
+
+/** The options every identity-issuing command shares. */
+export function withIssueOptions(command: Command): Command {
+  return command
+    .option('--days <n>', 'validity in days', '365')
+    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
+    .option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)', 'jks')
+    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file');
 }

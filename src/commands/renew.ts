@@ -6,9 +6,7 @@ import { STORE_FILES } from '../keystore/stores.js';
 import { reloadCommand, renewalRequest, selectForRenewal } from '../lifecycle/renew.js';
 import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
 import { parseDays } from '../pki/validity.js';
-import { exists } from '../store/files.js';
-import { loadInventory } from '../store/inventory.js';
-import { commandContext, passphraseReader } from './context.js';
+import { commandContext, passphraseReader, requireInventory } from './context.js';
 import { EXIT_CODES_HELP } from './help.js';
 import { progressReporter, reportIssued } from './report.js';
 
@@ -54,10 +52,7 @@ ${EXIT_CODES_HELP}`,
       if (options.keepKey && options.rekey) throw usageError('--keep-key and --rekey contradict each other', 'pass one of them');
       const threshold = parseThreshold(options.within);
       const days = options.days === undefined ? undefined : parseDays(options.days);
-      if (!(await exists(layout.inventory))) {
-        throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
-      }
-      const inventory = await loadInventory(layout.inventory);
+      const inventory = await requireInventory(context);
       const unknown = names.filter((name) => !inventory.identities.some((record) => record.status === 'active' && record.name === name));
       if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')}`, 'see `samctl status` for the names');
       const selected = selectForRenewal(inventory.identities, { names, all: Boolean(options.all), threshold, now: context.now });

@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { collectStatus, rotationStatus, statusExitCode, type EntryState } from '../lifecycle/status.js';
 import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
-import { exists } from '../store/files.js';
-import { loadInventory } from '../store/inventory.js';
-import { commandContext, setResultCode } from './context.js';
+import { commandContext, setResultCode, requireInventory } from './context.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -32,10 +30,7 @@ Exit codes:
       const context = commandContext(command);
       const { layout, out } = context;
       const threshold = parseThreshold(options.within);
-      if (!(await exists(layout.inventory))) {
-        throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
-      }
-      const inventory = await loadInventory(layout.inventory);
+      const inventory = await requireInventory(context);
       const entries = await collectStatus(layout, inventory, context.now, threshold);
       const rotation = rotationStatus(inventory);
       const code = statusExitCode(entries);

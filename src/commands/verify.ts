@@ -3,10 +3,8 @@ import forge from 'node-forge';
 import { readFile } from 'node:fs/promises';
 import { usageError } from '../errors.js';
 import { verifyIdentity } from '../lifecycle/verify.js';
-import { exists } from '../store/files.js';
-import { loadInventory } from '../store/inventory.js';
 import { trustedCaPems } from '../store/ca-store.js';
-import { commandContext, setResultCode } from './context.js';
+import { commandContext, setResultCode, requireInventory } from './context.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -29,10 +27,7 @@ Exit codes:
     .action(async (names: string[], _options: object, command: Command) => {
       const context = commandContext(command);
       const { layout, out } = context;
-      if (!(await exists(layout.inventory))) {
-        throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
-      }
-      const inventory = await loadInventory(layout.inventory);
+      const inventory = await requireInventory(context);
       const active = inventory.identities.filter((record) => record.status === 'active');
       const unknown = names.filter((name) => !active.some((record) => record.name === name));
       if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')} in ${context.display(layout.inventory)}`, 'see `samctl status` for the names');
