@@ -80,11 +80,28 @@ export function decryptPrivateKey(pem: string, passphrase: string, file: string,
     }
     throw damaged(file, code || message);
   }
+  let key: forge.pki.rsa.PrivateKey;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
-    return forge.pki.privateKeyFromAsn1(asn1) as forge.pki.rsa.PrivateKey;
+    key = forge.pki.privateKeyFromAsn1(asn1) as forge.pki.rsa.PrivateKey;
   } catch (err) {
     throw damaged(file, `not an RSA key: ${(err as Error).message}`);
+  }
+  // CBC garbles a damaged block without an error: a key whose parts disagree would sign
+  // certificates nobody can verify, so it is refused here.
+  if (!isConsistentRsaKey(key)) throw damaged(file, 'the decrypted key is inconsistent');
+  return key;
+}
+
+/** p·q = n, and a signature made with the private key (CRT parts included) verifies with (n, e). */
+function isConsistentRsaKey(key: forge.pki.rsa.PrivateKey): boolean {
+  try {
+    if (!key.p.multiply(key.q).equals(key.n)) return false;
+    const md = forge.md.sha256.create().update('samctl key self-check');
+    const signature = key.sign(md);
+    return forge.pki.setRsaPublicKey(key.n, key.e).verify(md.digest().getBytes(), signature);
+  } catch {
+    return false;
   }
 }
 

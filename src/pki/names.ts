@@ -22,7 +22,8 @@ export function dnsNameProblem(name: string): string | undefined {
     if (label.length > 63) return `the label "${label.slice(0, 20)}…" is longer than 63 characters`;
     if (!LABEL.test(label)) return `the label "${label}" may hold only letters, digits and inner hyphens`;
   }
-  if (/^[0-9.]+$/.test(name)) return 'it looks like an IP address but is not a valid one';
+  // RFC 3696 §2: a top-level label is never all digits; resolvers read such names as addresses (0x7f.0.0.1)
+  if (/^[0-9.]+$/.test(name) || /(^|\.)[0-9]+$/.test(name)) return 'it looks like an IP address but is not a valid one';
   return undefined;
 }
 

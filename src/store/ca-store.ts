@@ -19,7 +19,8 @@ export async function readCaFiles(layout: PkiLayout): Promise<CaFiles> {
     try {
       return await readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
         throw new SamctlError(`no CA in ${layout.root} (${path} is missing)`, {
           hint: 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory',
           exitCode: ExitCode.usage,

@@ -40,11 +40,12 @@ async function acquire(root: string): Promise<() => Promise<void>> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       const release = await lockfile.lock(root, { ...LOCK_OPTIONS, lockfilePath: lockPath });
-      await writeFile(ownerPath, JSON.stringify({ pid: process.pid, host: hostname() } satisfies LockOwner), { mode: 0o600 });
-      return async () => {
+      const releaseAll = async () => {
         await rm(ownerPath, { force: true });
         await release();
       };
+      await recordOwner(ownerPath, releaseAll);
+      return releaseAll;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ELOCKED') throw lockError(root, err);
@@ -61,6 +62,16 @@ async function acquire(root: string): Promise<() => Promise<void>> {
       }
       await sleep(Math.min(500, 50 * 1.2 ** attempt) * (0.5 + Math.random()));
     }
+  }
+}
+
+/** Notes who holds the lock; if that cannot be written (a full disk), the lock is given back. */
+async function recordOwner(ownerPath: string, releaseAll: () => Promise<void>): Promise<void> {
+  try {
+    await writeFile(ownerPath, JSON.stringify({ pid: process.pid, host: hostname() } satisfies LockOwner), { mode: 0o600 });
+  } catch (err) {
+    await releaseAll().catch(() => undefined);
+    throw err;
   }
 }
 

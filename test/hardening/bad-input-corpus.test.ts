@@ -1,0 +1,330 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CA_PASSWORD, samctl, samctlOk, snapshotTree, tempDir, tool } from '../helpers/samctl.js';
+import { canMount, mount, umount } from './support.js';
+
+/**
+ * A corpus of bad input across every command. Each is refused with exit 1 or 2, one line on
+ * stderr (plus an optional hint line), no stack trace, and every file that existed before
+ * is byte-for-byte the same afterwards (and no file appears).
+ */
+interface Case {
+  name: string;
+  /** A function when the arguments name an input file it writes. */
+  args: string[] | (() => string[]);
+  /** A private copy of the base PKI, changed by `mutate` (paths relative to the PKI directory). */
+  mutate?: (dir: string) => void;
+  /** Which directory --dir points at: the base PKI (default), a mutated copy, or a special one. */
+  dir?: 'base' | 'empty' | 'missing' | 'file' | 'readonly' | 'full';
+  env?: Record<string, string | undefined>;
+  exit: 1 | 2;
+  stderr: RegExp;
+  /** verify/status report a broken identity as their verdict on stdout (see the report). */
+  verdict?: boolean;
+  /** A path that must not exist afterwards. */
+  absent?: string;
+}
+
+const work = tempDir('samctl-corpus-');
+const base = join(work, 'base');
+const foreign = join(work, 'foreign');
+const inputs = join(work, 'inputs');
+const MOUNTS_OK = canMount();
+const mounted: string[] = [];
+
+const input = (name: string, content: string | Buffer) => {
+  mkdirSync(inputs, { recursive: true });
+  writeFileSync(join(inputs, name), content);
+  return join(inputs, name);
+};
+const file = (dir: string, rel: string, content: string | Buffer) => writeFileSync(join(dir, rel), content);
+const read = (dir: string, rel: string) => readFileSync(join(dir, rel), 'utf8');
+const inventoryEdit = (edit: (inv: any) => unknown) => (dir: string) => {
+  const inv = JSON.parse(read(dir, 'samctl.json'));
+  const out = edit(inv);
+  file(dir, 'samctl.json', typeof out === 'string' ? out : JSON.stringify(out ?? inv, null, 2));
+};
+const BROKER = 'sam01.ynformed.nl';
+const H = (host: string, ...extra: string[]): string[] => ['broker', 'issue', ...extra, '--', host];
+const badHost = /invalid (host|--san) ".*": /;
+
+const hostCases: Array<[string, string]> = [
+  ['IDN without punycode', 'bücher.example'],
+  ['IDN (CJK)', '例え.jp'],
+  ['IDN (Cyrillic homoglyph)', 'раураl.com'],
+  ['full-width letters', 'ｋａｆｋａ.example'],
+  ['zero-width space', 'kafka\u200b.example'],
+  ['emoji', 'kafka🙂.example'],
+  ['trailing dot', 'sam01.ynformed.nl.'],
+  ['only a dot', '.'],
+  ['leading dot', '.sam01.ynformed.nl'],
+  ['double dot', 'sam01..ynformed.nl'],
+  ['underscore', 'sam_01.ynformed.nl'],
+  ['SRV-style underscore labels', '_kafka._tcp.ynformed.nl'],
+  ['254 characters', `${'a'.repeat(50)}.`.repeat(4) + 'a'.repeat(50)],
+  ['300 characters', `${'a'.repeat(60)}.`.repeat(5) + 'nl'],
+  ['64-character label', `${'a'.repeat(64)}.example`],
+  ['*.*', '*.*'],
+  ['wildcard', '*.ynformed.nl'],
+  ['partial wildcard', 'sam*.ynformed.nl'],
+  ['bare *', '*'],
+  ['empty', ''],
+  ['blank', '   '],
+  ['space inside', 'sam 01.ynformed.nl'],
+  ['tab inside', 'sam\t01.ynformed.nl'],
+  ['newline inside', 'sam01\n.ynformed.nl'],
+  ['semicolon', 'sam01;rm.ynformed.nl'],
+  ['slash', 'sam01/x.ynformed.nl'],
+  ['path traversal', '../../etc'],
+  ['backslash', 'sam01\\x'],
+  ['host:port', 'sam01.ynformed.nl:9092'],
+  ['user@host', 'kafka@sam01.ynformed.nl'],
+  ['URL', 'https://sam01.ynformed.nl'],
+  ['leading hyphen', '-sam01.ynformed.nl'],
+  ['trailing hyphen in a label', 'sam01-.ynformed.nl'],
+  ['hyphen-led inner label', 'sam01.-ynformed.nl'],
+  ['IPv4 octet 256', '256.1.1.1'],
+  ['IPv4 with 3 parts', '10.0.1'],
+  ['IPv4 with 5 parts', '10.0.0.1.5'],
+  ['IPv4 leading zero', '010.0.0.1'],
+  ['IPv4 CIDR', '10.0.0.0/24'],
+  ['hex IPv4', '0x7f.0.0.1'],
+  ['IPv6 double ::', '2001:db8::1::2'],
+  ['IPv6 unclosed bracket', '[2001:db8::1'],
+  ['IPv6 zone index', 'fe80::1%eth0'],
+  ['IPv4-mapped IPv6', '::ffff:10.0.0.1'],
+  ['IPv6 with 9 groups', '1:2:3:4:5:6:7:8:9'],
+  ['percent-encoded', 'sam%2001.ynformed.nl'],
+  ['quote', 'sam"01.ynformed.nl'],
+  ['shell substitution', '$(id).ynformed.nl'],
+];
+
+const cases: Case[] = [
+  ...hostCases.map(([name, host]): Case => ({ name: `host: ${name}`, args: H(host), exit: 2, stderr: badHost })),
+  // --san
+  { name: '--san empty', args: H('sam02.ynformed.nl', '--san', ''), exit: 2, stderr: badHost },
+  { name: '--san underscore', args: H('sam02.ynformed.nl', '--san', 'bad_name'), exit: 2, stderr: badHost },
+  { name: '--san wildcard', args: H('sam02.ynformed.nl', '--san', '*.ynformed.nl'), exit: 2, stderr: badHost },
+  { name: '--san trailing dot', args: H('sam02.ynformed.nl', '--san', 'sam02.'), exit: 2, stderr: badHost },
+  { name: '--san bad IPv4', args: H('sam02.ynformed.nl', '--san', '999.1.1.1'), exit: 2, stderr: badHost },
+  { name: '--san with type prefix', args: H('sam02.ynformed.nl', '--san', 'DNS:sam02'), exit: 2, stderr: badHost },
+  { name: '--san IPv6 zone', args: H('sam02.ynformed.nl', '--san', 'fe80::1%lo'), exit: 2, stderr: badHost },
+  { name: '--san IDN', args: H('sam02.ynformed.nl', '--san', 'münchen.de'), exit: 2, stderr: badHost },
+  { name: 'same host twice (case)', args: ['broker', 'issue', 'sam02.ynformed.nl', 'SAM02.ynformed.nl'], exit: 2, stderr: /given twice/ },
+  { name: 'no host at all', args: ['broker', 'issue'], exit: 2, stderr: /missing required argument/ },
+  // days
+  ...['0', '-1', '36501', '99999999999999999999', '1e3', '1.5', '0x10', 'NaN', 'Infinity', '', ' ', '365d', '+5', '１２'].map(
+    (days): Case => ({ name: `broker --days ${JSON.stringify(days)}`, args: H('sam02.ynformed.nl', `--days=${days}`), exit: 2, stderr: /invalid --days/ }),
+  ),
+  { name: 'client --days 0', args: ['client', 'issue', 'x', '--days', '0'], exit: 2, stderr: /invalid --days "0"/ },
+  { name: 'ca init --days 40000', args: ['--force', 'ca', 'init', '--days', '40000'], exit: 2, stderr: /invalid --days "40000"/ },
+  { name: 'renew --days -3', args: ['renew', BROKER, '--days=-3'], exit: 2, stderr: /invalid --days "-3"/ },
+  { name: 'validity past year 9999', args: ['client', 'issue', 'far', '--days', '36500'], env: { SAMCTL_NOW: '9990-01-01T00:00:00Z' }, exit: 2, stderr: /cannot be encoded/ },
+  { name: 'SAMCTL_NOW garbage', args: ['client', 'issue', 'x'], env: { SAMCTL_NOW: 'yesterday' }, exit: 2, stderr: /invalid SAMCTL_NOW/ },
+  // key sizes
+  ...['1024', '512', '0', '-2048', '2047', '8192', '16384', 'abc', '', '0x800', '2048e0', '2e3'].map(
+    (size): Case => ({ name: `--key-size ${JSON.stringify(size)}`, args: H('sam02.ynformed.nl', `--key-size=${size}`), exit: 2, stderr: /invalid --key-size/ }),
+  ),
+  { name: 'ca init --key-size 1024', args: ['--force', 'ca', 'init', '--key-size', '1024'], exit: 2, stderr: /invalid --key-size "1024"/ },
+  { name: 'client --key-size 0x800', args: ['client', 'issue', 'x', '--key-size', '0x800'], exit: 2, stderr: /invalid --key-size/ },
+  // store types
+  ...['p12', 'pfx', 'jceks', 'bks', ''].map((type): Case => ({ name: `--store-type ${JSON.stringify(type)}`, args: H('sam02.ynformed.nl', `--store-type=${type}`), exit: 2, stderr: /invalid --store-type/ })),
+  // client names and DN values
+  ...['', '.', '..', '.hidden', 'a/b', '../escape', 'a\\b', 'x'.repeat(65), 'with space', 'naïve', 'a..b', '-dash'].map(
+    (name): Case => ({ name: `client name ${JSON.stringify(name.slice(0, 20))}`, args: ['client', 'issue', '--', name], exit: 2, stderr: /invalid client name/ }),
+  ),
+  { name: 'client --cn empty', args: ['client', 'issue', 'x', '--cn', ''], exit: 2, stderr: /invalid --cn/ },
+  { name: 'client --cn 65 chars', args: ['client', 'issue', 'x', '--cn', 'c'.repeat(65)], exit: 2, stderr: /invalid --cn/ },
+  { name: 'client --ou with a newline', args: ['client', 'issue', 'x', '--ou', 'data\nteam'], exit: 2, stderr: /invalid --ou/ },
+  { name: 'ca init --org control char', args: ['--force', 'ca', 'init', '--org', 'Yn\x07formed'], exit: 2, stderr: /invalid --org/ },
+  { name: 'ca init --cn blank', args: ['--force', 'ca', 'init', '--cn', '  '], exit: 2, stderr: /invalid --cn/ },
+  { name: 'client name twice', args: ['client', 'issue', 'a', 'b'], exit: 2, stderr: /too many arguments|unexpected/ },
+  // thresholds and renew/verify usage
+  ...['0%', '100%', 'abc', '', '-1d', '1000000d', '30 d', '30w'].map((within): Case => ({ name: `status --within ${JSON.stringify(within)}`, args: ['status', `--within=${within}`], exit: 2, stderr: /invalid --within/ })),
+  { name: 'renew --within 0%', args: ['renew', '--within', '0%'], exit: 2, stderr: /invalid --within/ },
+  { name: 'renew --keep-key --rekey', args: ['renew', BROKER, '--keep-key', '--rekey'], exit: 2, stderr: /contradict/ },
+  { name: 'renew an unknown name', args: ['renew', 'nobody'], exit: 2, stderr: /no identity named nobody/ },
+  { name: 'verify an unknown name', args: ['verify', 'nobody'], exit: 2, stderr: /no identity named nobody/ },
+  { name: 'unknown command', args: ['brokr', 'issue', 'x'], exit: 2, stderr: /unknown command/ },
+  { name: 'unknown option', args: ['status', '--colour'], exit: 2, stderr: /unknown option/ },
+  { name: 'existing broker without --force', args: ['broker', 'issue', BROKER], exit: 2, stderr: /already exists/ },
+  { name: 'existing CA without --force', args: ['ca', 'init'], exit: 2, stderr: /a CA already exists/ },
+  // passphrases
+  { name: 'empty passphrase file', args: () => ['client', 'issue', 'x', '--ca-password-file', input('empty.pass', '')], exit: 2, stderr: /is empty/ },
+  { name: 'passphrase file with only a newline', args: () => ['client', 'issue', 'x', '--ca-password-file', input('nl.pass', '\n')], exit: 2, stderr: /is empty/ },
+  { name: 'binary passphrase file', args: () => ['client', 'issue', 'x', '--ca-password-file', input('bin.pass', Buffer.from([0x70, 0, 0xff, 0x10, 0x0a]))], exit: 2, stderr: /is not text/ },
+  { name: 'latin-1 passphrase file', args: () => ['client', 'issue', 'x', '--ca-password-file', input('latin1.pass', Buffer.from('caf\xe9 p\xe4ss\n', 'latin1'))], exit: 2, stderr: /is not text/ },
+  { name: 'passphrase file is a directory', args: () => ['client', 'issue', 'x', '--ca-password-file', inputs], exit: 2, stderr: /cannot read --ca-password-file/ },
+  { name: 'passphrase file missing', args: ['client', 'issue', 'x', '--ca-password-file', '/nonexistent/ca.pass'], exit: 2, stderr: /cannot read --ca-password-file/ },
+  { name: 'wrong passphrase in a file', args: () => ['client', 'issue', 'x', '--ca-password-file', input('wrong.pass', 'not the passphrase\n')], env: { SAMCTL_CA_PASSWORD: undefined }, exit: 2, stderr: /wrong CA passphrase/ },
+  { name: 'ca init: 7-character passphrase', args: ['ca', 'init'], dir: 'empty', env: { SAMCTL_CA_PASSWORD: 'short12' }, exit: 2, stderr: /too short/ },
+  { name: 'ca init: empty passphrase file', args: () => ['ca', 'init', '--ca-password-file', input('empty2.pass', '')], dir: 'empty', exit: 2, stderr: /is empty/ },
+  { name: 'ca init: binary passphrase file', args: () => ['ca', 'init', '--ca-password-file', input('bin2.pass', Buffer.from([1, 2, 0, 3]))], dir: 'empty', exit: 2, stderr: /is not text/ },
+  { name: 'no passphrase, no TTY', args: ['client', 'issue', 'x'], env: { SAMCTL_CA_PASSWORD: '' }, exit: 2, stderr: /no CA passphrase/ },
+  { name: 'wrong passphrase', args: ['client', 'issue', 'x'], env: { SAMCTL_CA_PASSWORD: 'not the passphrase' }, exit: 2, stderr: /wrong CA passphrase/ },
+  // the CA key
+  { name: 'CA key truncated', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(d, 'ca/ca.key').slice(0, 700)), exit: 1, stderr: /ca\.key is damaged/ },
+  { name: 'CA key truncated at a line', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(d, 'ca/ca.key').split('\n').slice(0, 8).join('\n') + '\n-----END ENCRYPTED PRIVATE KEY-----\n'), exit: 1, stderr: /ca\.key is damaged/ },
+  { name: 'CA key garbage', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 37) % 256))), exit: 1, stderr: /ca\.key is not a PEM private key/ },
+  { name: 'CA key empty', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', ''), exit: 1, stderr: /ca\.key is not a PEM private key/ },
+  { name: 'CA key PKCS#1 unencrypted', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(work, 'pkcs1.key')), exit: 1, stderr: /ca\.key is not encrypted/ },
+  { name: 'CA key PKCS#8 unencrypted', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(work, 'pkcs8.key')), exit: 1, stderr: /ca\.key is not encrypted/ },
+  { name: 'CA key legacy encrypted PEM', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(work, 'legacy.key')), exit: 1, stderr: /ca\.key is in the legacy OpenSSL encrypted format/ },
+  { name: 'CA key of a foreign CA', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(foreign, 'ca/ca.key')), exit: 1, stderr: /ca\.key (does not belong|is damaged)/ },
+  { name: 'CA key ciphertext damaged (last block)', args: ['client', 'issue', 'x'], mutate: (d) => flipKeyByte(d, 3), exit: 1, stderr: /ca\.key is damaged/ },
+  { name: 'CA key is a directory', args: ['client', 'issue', 'x'], mutate: (d) => { execFileSync('rm', [join(d, 'ca/ca.key')]); mkdirSync(join(d, 'ca/ca.key')); }, exit: 1, stderr: /ca\.key/ },
+  { name: 'CA key missing', args: ['client', 'issue', 'x'], mutate: (d) => execFileSync('rm', [join(d, 'ca/ca.key')]), exit: 2, stderr: /no CA in/ },
+  // the CA certificate
+  { name: 'CA cert is a leaf, not a CA', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.crt', read(d, `brokers/${BROKER}/broker.crt`).split(/(?<=-----END CERTIFICATE-----\n)/)[0]), exit: 1, stderr: /is not a CA certificate/ },
+  { name: 'CA cert of a foreign CA', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.crt', read(foreign, 'ca/ca.crt')), exit: 1, stderr: /does not belong to/ },
+  { name: 'CA cert garbage', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.crt', 'hello\n'), exit: 1, stderr: /ca\.crt is not a readable PEM certificate/ },
+  { name: 'CA cert empty', args: ['broker', 'issue', 'sam09.ynformed.nl'], mutate: (d) => file(d, 'ca/ca.crt', ''), exit: 1, stderr: /ca\.crt is not a readable PEM certificate/ },
+  // identities on disk (verify's verdict)
+  { name: 'keystore with the wrong password', args: ['verify'], mutate: (d) => file(d, `brokers/${BROKER}/store.password`, 'WrongPassword123456789\n'), exit: 1, stderr: /^$/, verdict: true },
+  { name: 'keystore garbage', args: ['verify', BROKER], mutate: (d) => file(d, `brokers/${BROKER}/keystore.jks`, 'garbage'), exit: 1, stderr: /^$/, verdict: true },
+  { name: 'broker key of another identity', args: ['verify', BROKER], mutate: (d) => file(d, `brokers/${BROKER}/broker.key`, read(d, 'clients/console/client.key')), exit: 1, stderr: /^$/, verdict: true },
+  // a hand-edited inventory
+  { name: 'inventory: trailing comma', args: ['status'], mutate: (d) => file(d, 'samctl.json', read(d, 'samctl.json').replace(/\n}\n$/, ',\n}\n')), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: empty', args: ['verify'], mutate: (d) => file(d, 'samctl.json', ''), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: null', args: ['renew', '--all'], mutate: (d) => file(d, 'samctl.json', 'null'), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: a list', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'samctl.json', '[]'), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: version 2', args: ['status'], mutate: inventoryEdit((inv) => ({ ...inv, version: 2 })), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: identities not a list', args: ['status'], mutate: inventoryEdit((inv) => ({ ...inv, identities: {} })), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: identity without serial', args: ['verify'], mutate: inventoryEdit((inv) => { delete inv.identities[0].serial; }), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: unknown kind', args: ['status'], mutate: inventoryEdit((inv) => { inv.identities[0].kind = 'admin'; }), exit: 1, stderr: /is not a valid samctl inventory/ },
+  { name: 'inventory: binary garbage', args: ['status'], mutate: (d) => file(d, 'samctl.json', Buffer.from([0xff, 0xfe, 0, 1, 2])), exit: 1, stderr: /is not a valid samctl inventory/ },
+  {
+    name: 'inventory: a name that escapes the PKI directory (renew --all)',
+    args: ['renew', '--all'],
+    mutate: inventoryEdit((inv) => { inv.identities[1].name = '../../escaped'; inv.identities[1].dir = 'clients/../../escaped'; }),
+    exit: 1,
+    stderr: /is not a valid samctl inventory.*outside/,
+    absent: 'escaped',
+  },
+  { name: 'inventory: dir elsewhere than its name', args: ['verify'], mutate: inventoryEdit((inv) => { inv.identities[0].dir = '/etc'; }), exit: 1, stderr: /is not a valid samctl inventory/ },
+  // the PKI directory itself
+  ...['status', 'verify', 'renew --all', 'broker issue sam09.ynformed.nl', 'client issue x'].map(
+    (command): Case => ({ name: `missing --dir: ${command}`, args: command.split(' '), dir: 'missing', exit: 2, stderr: /no (samctl inventory|CA) in/ }),
+  ),
+  { name: '--dir is a file: status', args: ['status'], dir: 'file', exit: 2, stderr: /no samctl inventory/ },
+  { name: '--dir is a file: client issue', args: ['client', 'issue', 'x'], dir: 'file', exit: 2, stderr: /no CA in/ },
+  ...['client issue x', 'broker issue sam09.ynformed.nl', 'renew --all', 'ca init --force --key-size 2048'].map(
+    (command): Case => ({ name: `read-only --dir: ${command}`, args: command.split(' '), dir: 'readonly', exit: 1, stderr: /read-only file system/ }),
+  ),
+  { name: 'full disk: broker issue', args: ['broker', 'issue', 'sam09.ynformed.nl', 'sam10.ynformed.nl'], dir: 'full', exit: 1, stderr: /no space left on device/ },
+  { name: 'full disk: client issue', args: ['client', 'issue', 'x', '--store-type', 'pem'], dir: 'full', exit: 1, stderr: /no space left on device/ },
+];
+
+function flipKeyByte(dir: string, offsetFromEnd: number): void {
+  const lines = read(dir, 'ca/ca.key').trim().split('\n');
+  const der = Buffer.from(lines.slice(1, -1).join(''), 'base64');
+  der[der.length - offsetFromEnd] ^= 0x5a;
+  file(dir, 'ca/ca.key', `${lines[0]}\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}${lines.at(-1)}\n`);
+}
+
+let copies = 0;
+function prepareDir(testCase: Case): string | undefined {
+  const kind = testCase.dir ?? 'base';
+  const fresh = () => {
+    const dir = join(work, `copy-${++copies}`);
+    cpSync(base, dir, { recursive: true });
+    return dir;
+  };
+  switch (kind) {
+    case 'empty':
+      return join(tempDir('samctl-corpus-empty-'), 'pki');
+    case 'missing':
+      return join(work, 'does', 'not', 'exist');
+    case 'file':
+      return input('not-a-dir', 'plain file\n');
+    case 'readonly': {
+      if (!MOUNTS_OK) return undefined;
+      const dir = fresh();
+      mount(['--bind', dir, dir]);
+      mount(['-o', 'remount,ro,bind', dir]);
+      mounted.push(dir);
+      return dir;
+    }
+    case 'full': {
+      if (!MOUNTS_OK) return undefined;
+      const dir = join(work, `full-${++copies}`);
+      mkdirSync(dir);
+      mount(['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+      mounted.push(dir);
+      cpSync(base, dir, { recursive: true });
+      // fill what is left; the filler is one of the files that must stay as it is
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=4k'], { stdio: 'ignore' });
+      } catch {
+        // ENOSPC ends dd: that is the point
+      }
+      return dir;
+    }
+    default: {
+      // A private copy even when unchanged: cases run three at a time, and one that reaches the
+      // lock must not show up in another's before/after snapshot.
+      const dir = fresh();
+      testCase.mutate?.(dir);
+      return dir;
+    }
+  }
+}
+
+describe('bad input corpus: refused with one line, nothing changed', () => {
+  beforeAll(async () => {
+    await samctlOk(['--dir', base, 'ca', 'init', '--key-size', '2048'], { cwd: work });
+    await samctlOk(['--dir', base, 'broker', 'issue', BROKER], { cwd: work });
+    await samctlOk(['--dir', base, 'client', 'issue', 'console'], { cwd: work });
+    await samctlOk(['--dir', foreign, 'ca', 'init', '--key-size', '2048'], { cwd: work });
+    const key = join(base, 'ca', 'ca.key');
+    const pass = { P: CA_PASSWORD };
+    writeFileSync(join(work, 'pkcs1.key'), (await tool('openssl', ['pkey', '-in', key, '-passin', 'env:P', '-traditional'], { env: pass })).stdout + '\n');
+    writeFileSync(join(work, 'pkcs8.key'), (await tool('openssl', ['pkey', '-in', key, '-passin', 'env:P'], { env: pass })).stdout + '\n');
+    writeFileSync(join(work, 'legacy.key'), (await tool('openssl', ['rsa', '-in', key, '-passin', 'env:P', '-aes256', '-passout', 'env:P', '-traditional'], { env: pass })).stdout + '\n');
+    expect(read(work, 'legacy.key')).toContain('Proc-Type: 4,ENCRYPTED');
+  }, 120_000);
+
+  afterAll(() => {
+    for (const dir of mounted.reverse()) umount(dir);
+  });
+
+  it(`the corpus holds at least 100 bad inputs (${cases.length})`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+    console.log(`bad-input corpus: ${cases.length} cases${MOUNTS_OK ? '' : ' (read-only and full-disk cases SKIPPED: mount is not permitted here)'}`);
+  });
+
+  // Three at a time: the cases only read the base PKI (or their own copy).
+  const limit = pLimit(3);
+  for (const testCase of cases) {
+    const needsMount = testCase.dir === 'readonly' || testCase.dir === 'full';
+    it.skipIf(needsMount && !MOUNTS_OK).concurrent(`refuses: ${testCase.name}`, async () => {
+      await limit(async () => {
+        const args = typeof testCase.args === 'function' ? testCase.args() : testCase.args;
+        const dir = prepareDir(testCase)!;
+        const before = snapshotTree(dir);
+        const result = await samctl(['--dir', dir, ...args], { cwd: work, env: testCase.env });
+        const where = `${testCase.name}: exit ${result.exitCode}\n${result.stderr}`;
+        expect(result.exitCode, where).toBe(testCase.exit);
+        expect(result.stderr, where).not.toMatch(/\n\s+at |Error:|node:internal/);
+        if (testCase.verdict) {
+          // verify reports a broken identity on stdout, naming it, and nothing on stderr
+          expect(result.stdout, where).toMatch(/✘ (broker|client) \S+\n\s+\S/);
+          expect(result.stderr.trimEnd().split('\n').length, where).toBeLessThanOrEqual(1);
+        } else {
+          expect(result.stderr, where).toMatch(testCase.stderr);
+          const lines = result.stderr.trimEnd().split('\n');
+          expect(lines[0], where).toMatch(/^samctl: \S/);
+          expect(lines.length, where).toBeLessThanOrEqual(2);
+          if (lines.length === 2) expect(lines[1], where).toMatch(/^(hint: |\(Did you mean)/);
+          expect(result.stdout, where).toBe('');
+        }
+        expect(snapshotTree(dir), where).toEqual(before);
+        if (testCase.dir === 'missing') expect(existsSync(dir)).toBe(false);
+        if (testCase.absent) expect(existsSync(join(dir, '..', testCase.absent))).toBe(false);
+      });
+    }, 120_000);
+  }
+});
