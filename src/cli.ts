@@ -58,6 +58,10 @@ Environment:
 
 /** The one place an error becomes a message and an exit code. */
 export async function run(argv: string[]): Promise<number> {
+  // `samctl … | head` closes stdout early: that is the reader's choice, not an error to report.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   try {
     takeResultCode();
     await buildProgram().parseAsync(argv);

@@ -64,7 +64,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const storeFiles = STORE_FILES[storeType];
   const withPasswords = storeHasPasswords(storeType);
   const storePassword = request.storePassword ?? generateStorePassword();
-  const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, ca.cert], alias: request.name, password: storePassword });
+  const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, ca.cert], alias: request.name, password: storePassword, scratchRoot: context.root });
   const truststore = context.truststores[storeType];
   if (!truststore) throw new Error(`no ${storeType} truststore was built for this run`);
   const leafPem = forge.pki.certificateToPem(cert);

@@ -1,14 +1,16 @@
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import pLimit from 'p-limit';
-import { openAuthority, type LoadedAuthority } from './authority.js';
+import { openAuthority, parseCaCertificate, type LoadedAuthority } from './authority.js';
+import { rename, rm } from 'node:fs/promises';
+import { validityWindow } from './pki/validity.js';
 import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
 import { buildTruststore, type StoreType } from './keystore/stores.js';
 import { readCaFiles, trustedCaPems } from './store/ca-store.js';
 import { cachedTruststore } from './store/truststore-cache.js';
 import forge from 'node-forge';
-import { exists, writeDirectoryAtomically } from './store/files.js';
+import { exists, removeLeftovers, writeDirectoryAtomically } from './store/files.js';
 import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
 import type { PkiLayout } from './store/layout.js';
 import { withPkiLock } from './store/lock.js';
@@ -46,20 +48,51 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
   const { layout, now } = options;
   const caFiles = await readCaFiles(layout);
   await assertReplaceable(layout, requests, options.force);
+  assertWithinCaLifetime(parseCaCertificate(caFiles.certPem, layout.caCert), requests, now);
   const ca = openAuthority(caFiles, await options.passphrase(), { cert: layout.caCert, key: layout.caKey });
 
   return withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout.root);
     await assertReplaceable(layout, requests, options.force);
     const inventory = await loadInventory(layout.inventory);
     const issued = await buildAll(requests, ca, options);
     const stamp = now.toISOString().replace(/[:.]/g, '-');
-    for (const identity of issued) {
-      const target = layout.identityDir(identity.record.kind, identity.record.name);
-      await writeDirectoryAtomically(target, identity.files, join(layout.backups, `${identity.record.kind}s`, `${identity.record.name}-${stamp}`));
+    const swapped: Array<{ target: string; previous?: string }> = [];
+    try {
+      for (const identity of issued) {
+        const target = layout.identityDir(identity.record.kind, identity.record.name);
+        const previous = await writeDirectoryAtomically(target, identity.files, join(layout.backups, `${identity.record.kind}s`, `${identity.record.name}-${stamp}`));
+        swapped.push({ target, previous });
+      }
+      await saveInventory(layout.inventory, recordIdentities(inventory, issued.map((identity) => identity.record)));
+    } catch (err) {
+      // Without its inventory record a new directory would be unknown to status and renew:
+      // put back what was there before, then report the failure.
+      await restoreDirectories(swapped);
+      throw err;
     }
-    await saveInventory(layout.inventory, recordIdentities(inventory, issued.map((identity) => identity.record)));
     return issued;
   });
+}
+
+/** A leaf must not outlive the CA that signed it: clients would reject it the day the CA expires. */
+function assertWithinCaLifetime(caCert: forge.pki.Certificate, requests: IdentityRequest[], now: Date): void {
+  const caEnd = caCert.validity.notAfter;
+  const tooLong = requests.find((request) => validityWindow(now, request.days).notAfter.getTime() > caEnd.getTime());
+  if (tooLong) {
+    const maxDays = Math.floor((caEnd.getTime() - now.getTime()) / 86_400_000);
+    throw usageError(
+      `--days ${tooLong.days} would outlive the CA, which expires ${caEnd.toISOString().slice(0, 10)}`,
+      maxDays >= 1 ? `use --days ${maxDays} or less, or rotate the CA first (samctl ca rotate)` : 'the CA has (nearly) expired: rotate it with `samctl ca rotate`',
+    );
+  }
+}
+
+async function restoreDirectories(swapped: Array<{ target: string; previous?: string }>): Promise<void> {
+  for (const { target, previous } of swapped.reverse()) {
+    await rm(target, { recursive: true, force: true }).catch(() => undefined);
+    if (previous) await rename(previous, target).catch(() => undefined);
+  }
 }
 
 async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, options: IssueOptions): Promise<IssuedIdentity[]> {
@@ -68,7 +101,7 @@ async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, option
   const truststores: Partial<Record<StoreType, Buffer>> = {};
   for (const type of new Set(requests.map((request) => request.storeType))) {
     truststores[type] = await cachedTruststore(options.layout, { type, trustedPems: trusted.map((entry) => entry.pem), password: ca.truststorePassword }, () =>
-      buildTruststore(type, trusted, ca.truststorePassword),
+      buildTruststore(type, trusted, ca.truststorePassword, options.layout.root),
     );
   }
   // keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up.

@@ -5,7 +5,7 @@ import { usageError } from '../errors.js';
 import { parseDnValue } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { saveCaFiles } from '../store/ca-store.js';
-import { exists } from '../store/files.js';
+import { exists, removeLeftovers } from '../store/files.js';
 import { loadInventory, recordCa, saveInventory } from '../store/inventory.js';
 import { withPkiLock } from '../store/lock.js';
 import { commandContext, passphraseReader } from './context.js';
@@ -64,6 +64,7 @@ ${EXIT_CODES_HELP}`,
       const authority = await createAuthority({ dn: { cn, o: org }, days, keySize, passphrase, now: context.now });
 
       const backup = await withPkiLock(layout.root, async () => {
+        await removeLeftovers(layout.root);
         const inventory = await loadInventory(layout.inventory);
         const stamp = context.now.toISOString().replace(/[:.]/g, '-');
         const previous = await saveCaFiles(layout, authority.files, join(layout.backups, `ca-${stamp}`));

@@ -10,6 +10,7 @@ import { readCaFiles, saveCaFiles, trustedCaPems } from '../store/ca-store.js';
 import { loadInventory, recordRetirement, recordRotation, saveInventory } from '../store/inventory.js';
 import { PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
+import { removeLeftovers } from '../store/files.js';
 import { commandContext, passphraseReader, type CommandContext } from './context.js';
 import { EXIT_CODES_HELP } from './help.js';
 
@@ -40,6 +41,7 @@ export function registerCaRotate(ca: Command): void {
       const current = openAuthority(caFiles, passphrase, { cert: layout.caCert, key: layout.caKey });
 
       const summary = await withPkiLock(layout.root, async () => {
+        await removeLeftovers(layout.root);
         let inventory = await loadInventory(layout.inventory);
         const resuming = inventory.cas.some((record) => record.status === 'retiring');
         if (!resuming) {
@@ -76,6 +78,7 @@ export function registerCaRetire(ca: Command): void {
       const { layout, out } = context;
       const caFiles = await readCaFiles(layout);
       const result = await withPkiLock(layout.root, async () => {
+        await removeLeftovers(layout.root);
         const inventory = await loadInventory(layout.inventory);
         const retiring = inventory.cas.filter((record) => record.status === 'retiring');
         if (retiring.length === 0) throw usageError('no CA rotation is in progress', 'start one with `samctl ca rotate`');

@@ -45,6 +45,16 @@ Exit codes:
         out.line(`${verdict} ${result.kind} ${result.name}`);
         for (const failure of result.failures) out.line(`    ${failure}`);
       }
+      // The verdict goes to stderr too, so a CI log shows why the step failed even with --json.
+      const failed = results.filter((result) => result.failures.length > 0);
+      const expired = results.filter((result) => result.failures.length === 0 && result.expired);
+      if (failed.length > 0) {
+        process.stderr.write(`samctl: ${failed.length} of ${results.length} identities failed verification: ${failed.map((r) => `${r.kind} ${r.name} (${r.failures[0]})`).join('; ')}\n`);
+        process.stderr.write('hint: re-issue them with `samctl renew <name>` or restore their files from pki/backups/\n');
+      } else if (expired.length > 0) {
+        process.stderr.write(`samctl: ${expired.length} of ${results.length} identities have expired: ${expired.map((r) => r.name).join(', ')}\n`);
+        process.stderr.write('hint: run `samctl renew`\n');
+      }
       setResultCode(code);
     });
 }

@@ -4,10 +4,15 @@ import { join } from 'node:path';
 import { runKeytool } from './keytool.js';
 
 const PASSWORD_VAR = 'SAMCTL_STORE_PASSWORD';
+export const SCRATCH_PREFIX = '.scratch-';
 
-/** keytool only reads and writes files: give it a private scratch directory and clean up. */
-async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'samctl-keytool-'));
+/**
+ * keytool only reads and writes files: give it a private scratch directory and clean up.
+ * It lives in the PKI directory when one is given (`.scratch-*`): a run killed mid-way
+ * leaves its key material there, where the next run removes it, not in a shared /tmp.
+ */
+async function withScratchDir<T>(parent: string | undefined, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(parent ?? tmpdir(), parent ? SCRATCH_PREFIX : 'samctl-keytool-'));
   try {
     return await work(dir);
   } finally {
@@ -19,8 +24,8 @@ async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> 
  * keystore.jks from an in-memory PKCS#12 key entry: one JVM launch. Store and key share
  * one password (Kafka's ssl.keystore.password and ssl.key.password).
  */
-export function buildJksKeystore(input: { pkcs12: Buffer; alias: string; password: string }): Promise<Buffer> {
-  return withScratchDir(async (dir) => {
+export function buildJksKeystore(input: { pkcs12: Buffer; alias: string; password: string; scratchRoot?: string }): Promise<Buffer> {
+  return withScratchDir(input.scratchRoot, async (dir) => {
     const source = join(dir, 'entry.p12');
     const target = join(dir, 'keystore.jks');
     await writeFile(source, input.pkcs12, { mode: 0o600 });
@@ -38,8 +43,8 @@ export function buildJksKeystore(input: { pkcs12: Buffer; alias: string; passwor
 }
 
 /** truststore.jks with every CA as a trustedCertEntry (alias ca, ca-2, …): one launch per CA. */
-export function buildJksTruststore(input: { caPems: string[]; password: string }): Promise<Buffer> {
-  return withScratchDir(async (dir) => {
+export function buildJksTruststore(input: { caPems: string[]; password: string; scratchRoot?: string }): Promise<Buffer> {
+  return withScratchDir(input.scratchRoot, async (dir) => {
     const target = join(dir, 'truststore.jks');
     for (const [index, pem] of input.caPems.entries()) {
       const file = join(dir, `ca-${index}.crt`);

@@ -35,11 +35,11 @@ export interface TrustedCa {
 }
 
 /** The truststore holding every trusted CA; identical for every identity of a run, so built once. */
-export async function buildTruststore(type: StoreType, cas: TrustedCa[], password: string): Promise<Buffer> {
+export async function buildTruststore(type: StoreType, cas: TrustedCa[], password: string, scratchRoot?: string): Promise<Buffer> {
   const alias = (index: number) => (index === 0 ? 'ca' : `ca-${index + 1}`);
   switch (type) {
     case 'jks':
-      return buildJksTruststore({ caPems: cas.map((ca) => ca.pem), password });
+      return buildJksTruststore({ caPems: cas.map((ca) => ca.pem), password, scratchRoot });
     case 'pkcs12':
       return buildTruststorePkcs12({ caCerts: cas.map((ca, index) => ({ cert: ca.cert, alias: alias(index) })), password });
     case 'pem':
@@ -54,11 +54,11 @@ export async function buildTruststore(type: StoreType, cas: TrustedCa[], passwor
  */
 export async function buildKeystore(
   type: StoreType,
-  input: { key: forge.pki.rsa.PrivateKey; chain: forge.pki.Certificate[]; alias: string; password: string },
+  input: { key: forge.pki.rsa.PrivateKey; chain: forge.pki.Certificate[]; alias: string; password: string; scratchRoot?: string },
 ): Promise<Buffer> {
   switch (type) {
     case 'jks':
-      return buildJksKeystore({ pkcs12: buildKeyEntryPkcs12({ ...input, transient: true }), alias: input.alias, password: input.password });
+      return buildJksKeystore({ pkcs12: buildKeyEntryPkcs12({ ...input, transient: true }), alias: input.alias, password: input.password, scratchRoot: input.scratchRoot });
     case 'pkcs12':
       return buildKeyEntryPkcs12(input);
     case 'pem':

@@ -16,7 +16,7 @@ export async function refreshTruststores(root: string, identities: IdentityRecor
   for (const record of identities) {
     let truststore = built.get(record.storeType);
     if (!truststore) {
-      truststore = await buildTruststore(record.storeType, trusted, truststorePassword);
+      truststore = await buildTruststore(record.storeType, trusted, truststorePassword, root);
       built.set(record.storeType, truststore);
     }
     const dir = join(root, record.dir);

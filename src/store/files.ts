@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -71,5 +71,18 @@ async function fsyncDirectory(path: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+const LEFTOVER = /^(\.scratch-.+|\..+\.staging-\d+-[0-9a-f]+)$/;
+
+/**
+ * Removes staging and keytool scratch directories that killed runs left behind. Called
+ * with the PKI lock held, so none of them can belong to a live run.
+ */
+export async function removeLeftovers(root: string): Promise<void> {
+  for (const dir of [root, join(root, 'brokers'), join(root, 'clients')]) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((entry) => LEFTOVER.test(entry))) await rm(join(dir, name), { recursive: true, force: true });
   }
 }

@@ -22,7 +22,7 @@ interface Case {
   env?: Record<string, string | undefined>;
   exit: 1 | 2;
   stderr: RegExp;
-  /** verify/status report a broken identity as their verdict on stdout (see the report). */
+  /** verify's verdict: the details on stdout, one summary line (+ hint) on stderr. */
   verdict?: boolean;
   /** A path that must not exist afterwards. */
   absent?: string;
@@ -183,9 +183,9 @@ const cases: Case[] = [
   { name: 'CA cert garbage', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.crt', 'hello\n'), exit: 1, stderr: /ca\.crt is not a readable PEM certificate/ },
   { name: 'CA cert empty', args: ['broker', 'issue', 'sam09.ynformed.nl'], mutate: (d) => file(d, 'ca/ca.crt', ''), exit: 1, stderr: /ca\.crt is not a readable PEM certificate/ },
   // identities on disk (verify's verdict)
-  { name: 'keystore with the wrong password', args: ['verify'], mutate: (d) => file(d, `brokers/${BROKER}/store.password`, 'WrongPassword123456789\n'), exit: 1, stderr: /^$/, verdict: true },
-  { name: 'keystore garbage', args: ['verify', BROKER], mutate: (d) => file(d, `brokers/${BROKER}/keystore.jks`, 'garbage'), exit: 1, stderr: /^$/, verdict: true },
-  { name: 'broker key of another identity', args: ['verify', BROKER], mutate: (d) => file(d, `brokers/${BROKER}/broker.key`, read(d, 'clients/console/client.key')), exit: 1, stderr: /^$/, verdict: true },
+  { name: 'keystore with the wrong password', args: ['verify'], mutate: (d) => file(d, `brokers/${BROKER}/store.password`, 'WrongPassword123456789\n'), exit: 1, stderr: /^samctl: 1 of \d+ identities failed verification: broker /, verdict: true },
+  { name: 'keystore garbage', args: ['verify', BROKER], mutate: (d) => file(d, `brokers/${BROKER}/keystore.jks`, 'garbage'), exit: 1, stderr: /^samctl: 1 of \d+ identities failed verification: broker /, verdict: true },
+  { name: 'broker key of another identity', args: ['verify', BROKER], mutate: (d) => file(d, `brokers/${BROKER}/broker.key`, read(d, 'clients/console/client.key')), exit: 1, stderr: /^samctl: 1 of \d+ identities failed verification: broker /, verdict: true },
   // a hand-edited inventory
   { name: 'inventory: trailing comma', args: ['status'], mutate: (d) => file(d, 'samctl.json', read(d, 'samctl.json').replace(/\n}\n$/, ',\n}\n')), exit: 1, stderr: /is not a valid samctl inventory/ },
   { name: 'inventory: empty', args: ['verify'], mutate: (d) => file(d, 'samctl.json', ''), exit: 1, stderr: /is not a valid samctl inventory/ },
@@ -309,18 +309,14 @@ describe('bad input corpus: refused with one line, nothing changed', () => {
         const where = `${testCase.name}: exit ${result.exitCode}\n${result.stderr}`;
         expect(result.exitCode, where).toBe(testCase.exit);
         expect(result.stderr, where).not.toMatch(/\n\s+at |Error:|node:internal/);
-        if (testCase.verdict) {
-          // verify reports a broken identity on stdout, naming it, and nothing on stderr
-          expect(result.stdout, where).toMatch(/✘ (broker|client) \S+\n\s+\S/);
-          expect(result.stderr.trimEnd().split('\n').length, where).toBeLessThanOrEqual(1);
-        } else {
-          expect(result.stderr, where).toMatch(testCase.stderr);
-          const lines = result.stderr.trimEnd().split('\n');
-          expect(lines[0], where).toMatch(/^samctl: \S/);
-          expect(lines.length, where).toBeLessThanOrEqual(2);
-          if (lines.length === 2) expect(lines[1], where).toMatch(/^(hint: |\(Did you mean)/);
-          expect(result.stdout, where).toBe('');
-        }
+        expect(result.stderr, where).toMatch(testCase.stderr);
+        const lines = result.stderr.trimEnd().split('\n');
+        expect(lines[0], where).toMatch(/^samctl: \S/);
+        expect(lines.length, where).toBeLessThanOrEqual(2);
+        if (lines.length === 2) expect(lines[1], where).toMatch(/^(hint: |\(Did you mean)/);
+        // verify's verdict names each broken identity on stdout; refusals print nothing there.
+        if (testCase.verdict) expect(result.stdout, where).toMatch(/✘ (broker|client) \S+\n\s+\S/);
+        else expect(result.stdout, where).toBe('');
         expect(snapshotTree(dir), where).toEqual(before);
         if (testCase.dir === 'missing') expect(existsSync(dir)).toBe(false);
         if (testCase.absent) expect(existsSync(join(dir, '..', testCase.absent))).toBe(false);
