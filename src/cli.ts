@@ -31,6 +31,9 @@ Examples:
   $ samctl ca init
   $ samctl broker issue sam01.ynformed.nl --san sam01 --san 10.0.0.11
   $ samctl client issue prediction-service
+  $ samctl status --within 30d || samctl renew --within 30d     # in CI
+  $ samctl ca rotate && samctl renew --all && samctl ca retire  # new CA, no downtime
+  $ samctl probe sam01.ynformed.nl:9092 --client prediction-service
   $ samctl broker issue --help
 ${EXIT_CODES_HELP}
 

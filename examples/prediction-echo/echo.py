@@ -53,6 +53,18 @@ def _on_signal(signum, _frame):
 # --------------------------------------------------------------------------- confluent-kafka
 
 
+def loop_done(a: argparse.Namespace, echoed: int, deadline: float) -> int | None:
+    """The exit code once the echo loop should end (enough messages, or out of time), else None."""
+    if a.max_messages is not None and echoed >= a.max_messages:
+        return EXIT_OK
+    if a.timeout_applies and time.monotonic() >= deadline:
+        if a.max_messages is not None:
+            err(f"timeout after {a.timeout}s: echoed {echoed} of {a.max_messages} message(s)")
+            return EXIT_TIMEOUT
+        return EXIT_OK
+    return None
+
+
 def run_confluent(a: argparse.Namespace) -> int:
     from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 
@@ -143,12 +155,9 @@ def run_confluent(a: argparse.Namespace) -> int:
     rc = EXIT_OK
     try:
         while not Stop.requested:
-            if a.max_messages is not None and echoed >= a.max_messages:
-                break
-            if a.timeout_applies and time.monotonic() >= deadline:
-                if a.max_messages is not None:
-                    err(f"timeout after {a.timeout}s: echoed {echoed} of {a.max_messages} message(s)")
-                    rc = EXIT_TIMEOUT
+            done = loop_done(a, echoed, deadline)
+            if done is not None:
+                rc = done
                 break
             if fatal:
                 rc = EXIT_CONNECT
@@ -258,12 +267,9 @@ def run_kafka_python(a: argparse.Namespace) -> int:
     futures = []
     try:
         while not Stop.requested:
-            if a.max_messages is not None and echoed >= a.max_messages:
-                break
-            if a.timeout_applies and time.monotonic() >= deadline:
-                if a.max_messages is not None:
-                    err(f"timeout after {a.timeout}s: echoed {echoed} of {a.max_messages} message(s)")
-                    rc = EXIT_TIMEOUT
+            done = loop_done(a, echoed, deadline)
+            if done is not None:
+                rc = done
                 break
             want = None if a.max_messages is None else a.max_messages - echoed
             batch = consumer.poll(timeout_ms=500, max_records=want)
