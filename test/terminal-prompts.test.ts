@@ -56,4 +56,17 @@ describe('prompts on a terminal', () => {
     expect(screen).toContain('User:CN=prediction-service');
     expect(readFileSync(join(cwd, 'pki', 'clients', 'prediction-service', 'client.key'), 'utf8')).toContain('BEGIN PRIVATE KEY');
   }, 90_000);
+
+  it('shows one progress line per broker on a terminal, and none with --json', async () => {
+    const cwd = tempDir();
+    await execa(process.execPath, [SAMCTL, 'ca', 'init', '--key-size', '2048'], { cwd, env: { SAMCTL_CA_PASSWORD: passphrase } });
+    const env = { SAMCTL_CA_PASSWORD: passphrase };
+    const shown = await onTerminal(cwd, ['broker', 'issue', 'p1.local', 'p2.local', 'p3.local'], [], env);
+    expect(shown.exitCode, shown.screen).toBe(0);
+    for (const n of [1, 2, 3]) expect(shown.screen).toMatch(new RegExp(`\\[${n}/3\\] broker p\\d\\.local issued`));
+    const quiet = await onTerminal(cwd, ['--json', 'broker', 'issue', 'q1.local', 'q2.local'], [], env);
+    expect(quiet.exitCode, quiet.screen).toBe(0);
+    expect(quiet.screen).not.toMatch(/\[\d\/2\]/);
+    expect(JSON.parse(quiet.screen.slice(quiet.screen.indexOf('{'))).issued).toHaveLength(2);
+  }, 120_000);
 });
