@@ -3,7 +3,6 @@ import type { TlsIdentity } from './tls-probe.js';
 export interface KafkaAnswer {
   clusterId: string;
   brokers: Array<{ id: number; host: string; port: number }>;
-  controllerId: number;
 }
 
 /**
@@ -19,14 +18,13 @@ export async function fetchClusterMetadata(bootstrap: string, identity: TlsIdent
     tls: { key: identity.key, cert: identity.cert, ca: identity.ca, rejectUnauthorized: true, servername },
     tlsServerName: servername ?? false,
     connectTimeout: 10_000,
-    requestTimeout: 10_000,
+    timeout: 10_000,
     retries: 1,
   });
   try {
     const metadata = await admin.metadata({ topics: [] });
     return {
       clusterId: metadata.id,
-      controllerId: metadata.controllerId,
       brokers: [...metadata.brokers.entries()].map(([id, broker]) => ({ id, host: broker.host, port: broker.port })),
     };
   } finally {
