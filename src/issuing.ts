@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { openAuthority, parseCaCertificate, type LoadedAuthority } from './authority.js';
 import { rename, rm } from 'node:fs/promises';
 import { validityWindow } from './pki/validity.js';
+import { subjectField } from './pki/inspect.js';
 import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
 import { buildTruststore, type StoreType } from './keystore/stores.js';
@@ -12,7 +13,7 @@ import { cachedTruststore } from './store/truststore-cache.js';
 import forge from 'node-forge';
 import { exists, removeLeftovers, writeDirectoryAtomically } from './store/files.js';
 import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
-import type { PkiLayout } from './store/layout.js';
+import { backupStamp, type PkiLayout } from './store/layout.js';
 import { withPkiLock } from './store/lock.js';
 
 export interface IssueOptions {
@@ -56,7 +57,7 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
     await assertReplaceable(layout, requests, options.force);
     const inventory = await loadInventory(layout.inventory);
     const issued = await buildAll(requests, ca, options);
-    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    const stamp = backupStamp(now);
     const swapped: Array<{ target: string; previous?: string }> = [];
     try {
       for (const identity of issued) {
@@ -110,7 +111,7 @@ async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, option
     requests.map((request) =>
       limit(async () => {
         // Identities carry the CA's organisation unless they name their own.
-        const dn = { ...request.dn, o: request.dn.o ?? organisationOf(ca) };
+        const dn = { ...request.dn, o: request.dn.o ?? subjectField(ca.cert, 'O') };
         const identity = await issueIdentity({ ...request, dn }, {
           ca,
           truststores,
@@ -124,9 +125,4 @@ async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, option
       }),
     ),
   );
-}
-
-function organisationOf(ca: LoadedAuthority): string | undefined {
-  const field = ca.cert.subject.getField('O') as { value?: string } | null;
-  return field?.value;
 }

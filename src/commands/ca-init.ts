@@ -8,6 +8,7 @@ import { saveCaFiles } from '../store/ca-store.js';
 import { exists, removeLeftovers } from '../store/files.js';
 import { loadInventory, recordCa, saveInventory } from '../store/inventory.js';
 import { withPkiLock } from '../store/lock.js';
+import { backupStamp } from '../store/layout.js';
 import { commandContext, passphraseReader } from './context.js';
 import { EXIT_CODES_HELP } from './help.js';
 
@@ -66,7 +67,7 @@ ${EXIT_CODES_HELP}`,
       const backup = await withPkiLock(layout.root, async () => {
         await removeLeftovers(layout.root);
         const inventory = await loadInventory(layout.inventory);
-        const stamp = context.now.toISOString().replace(/[:.]/g, '-');
+        const stamp = backupStamp(context.now);
         const previous = await saveCaFiles(layout, authority.files, join(layout.backups, `ca-${stamp}`));
         await saveInventory(layout.inventory, recordCa(inventory, authority.record));
         return previous;

@@ -3,12 +3,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAuthority, openAuthority } from '../authority.js';
 import { usageError } from '../errors.js';
-import { refreshTruststores, truststoreReloadCommand } from '../lifecycle/trust.js';
+import { brokerReloadCommand } from '../lifecycle/reload.js';
+import { refreshTruststores } from '../lifecycle/trust.js';
 import { parseDnValue } from '../pki/names.js';
+import { subjectField } from '../pki/inspect.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { readCaFiles, saveCaFiles, trustedCaPems } from '../store/ca-store.js';
-import { loadInventory, recordRetirement, recordRotation, saveInventory } from '../store/inventory.js';
-import { PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { loadInventory, recordRetirement, recordRotation, saveInventory, type IdentityRecord } from '../store/inventory.js';
+import { backupStamp, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { removeLeftovers } from '../store/files.js';
 import { commandContext, passphraseReader, type CommandContext } from './context.js';
@@ -45,12 +47,11 @@ export function registerCaRotate(ca: Command): void {
         let inventory = await loadInventory(layout.inventory);
         const resuming = inventory.cas.some((record) => record.status === 'retiring');
         if (!resuming) {
-          const field = (name: string) => (current.cert.subject.getField(name) as { value?: string } | null)?.value;
           const generation = inventory.cas.length + 1;
-          const baseCn = (field('CN') ?? 'samctl Kafka CA').replace(/ G\d+$/, '');
-          const authority = await createAuthority({ dn: { cn: cn ?? `${baseCn} G${generation}`, o: field('O') }, days, keySize, passphrase, now: context.now });
+          const baseCn = (subjectField(current.cert, 'CN') ?? 'samctl Kafka CA').replace(/ G\d+$/, '');
+          const authority = await createAuthority({ dn: { cn: cn ?? `${baseCn} G${generation}`, o: subjectField(current.cert, 'O') }, days, keySize, passphrase, now: context.now });
           const files = await rotatedCaFiles(layout, authority.files, caFiles.certPem, caFiles.truststorePassword);
-          const stamp = context.now.toISOString().replace(/[:.]/g, '-');
+          const stamp = backupStamp(context.now);
           await saveCaFiles(layout, files, join(layout.backups, `ca-${stamp}`));
           inventory = recordRotation(inventory, authority.record);
           await saveInventory(layout.inventory, inventory);
@@ -91,7 +92,7 @@ export function registerCaRetire(ca: Command): void {
             'run `samctl renew --all` (or renew those names) first',
           );
         }
-        const stamp = context.now.toISOString().replace(/[:.]/g, '-');
+        const stamp = backupStamp(context.now);
         const files: FileSpec[] = [
           { name: 'ca.crt', content: caFiles.certPem, mode: PUBLIC },
           { name: 'ca.key', content: caFiles.keyPem, mode: SECRET },
@@ -125,9 +126,9 @@ async function rotatedCaFiles(layout: PkiLayout, fresh: FileSpec[], oldCertPem: 
   ];
 }
 
-function printBrokerReloads(context: CommandContext, identities: { kind: string }[]): void {
-  const brokers = identities.filter((record) => record.kind === 'broker') as Parameters<typeof truststoreReloadCommand>[0][];
+function printBrokerReloads(context: CommandContext, identities: IdentityRecord[]): void {
+  const brokers = identities.filter((record) => record.kind === 'broker');
   if (brokers.length === 0) return;
   context.out.line("Reload each running broker's truststore without a restart:");
-  for (const record of brokers) context.out.line(`  ${truststoreReloadCommand(record, context.layout.root)}`);
+  for (const record of brokers) context.out.line(`  ${brokerReloadCommand(record, context.layout.root, 'truststore')}`);
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { issueAndSave } from '../issuing.js';
-import { STORE_FILES } from '../keystore/stores.js';
-import { reloadCommand, renewalRequest, selectForRenewal } from '../lifecycle/renew.js';
+import { brokerReloadCommand } from '../lifecycle/reload.js';
+import { renewalRequest, selectForRenewal } from '../lifecycle/renew.js';
 import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
 import { parseDays } from '../pki/validity.js';
 import { commandContext, passphraseReader, requireInventory } from './context.js';
@@ -74,7 +73,7 @@ ${EXIT_CODES_HELP}`,
       });
       const reloads = issued
         .filter(({ record }) => record.kind === 'broker')
-        .map(({ record }) => ({ broker: record.name, command: reloadCommand(record, join(layout.identityDir('broker', record.name), STORE_FILES[record.storeType].keystore)) }));
+        .map(({ record }) => ({ broker: record.name, command: brokerReloadCommand(record, layout.root, 'keystore') }));
       reportIssued(context, 'renew', issued, { reloadCommands: reloads });
       if (reloads.length > 0) {
         out.line("\nReload each running broker's keystore without a restart:");

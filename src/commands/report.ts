@@ -29,7 +29,7 @@ export function reportIssued(context: CommandContext, command: string, issued: I
  * Nothing with --json or without a TTY: CI logs and pipes stay free of progress noise.
  */
 export function progressReporter(context: CommandContext, total: number): ((identity: IssuedIdentity) => void) | undefined {
-  if (total < 2 || context.out.json || !process.stderr.isTTY || !isInteractive()) return undefined;
+  if (total < 2 || context.out.json || !isInteractive()) return undefined;
   let done = 0;
   return ({ record }) => {
     done += 1;

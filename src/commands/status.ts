@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { usageError } from '../errors.js';
 import { collectStatus, rotationStatus, statusExitCode, type EntryState } from '../lifecycle/status.js';
 import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
 import { commandContext, setResultCode, requireInventory } from './context.js';

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import forge from 'node-forge';
-import { readFile } from 'node:fs/promises';
 import { usageError } from '../errors.js';
 import { verifyIdentity } from '../lifecycle/verify.js';
 import { trustedCaPems } from '../store/ca-store.js';

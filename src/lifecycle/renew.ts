@@ -6,6 +6,7 @@ import { parseSubjectAltName } from '../pki/names.js';
 import type { IdentityRecord } from '../store/inventory.js';
 import { expiryState, type Threshold } from './threshold.js';
 import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
+import { subjectField } from '../pki/inspect.js';
 
 /** Identities to renew: the named ones, or every active one that is due, expired or (with `all`) any. */
 export function selectForRenewal(identities: IdentityRecord[], options: { names: string[]; all: boolean; threshold: Threshold; now: Date }): IdentityRecord[] {
@@ -25,12 +26,11 @@ export function selectForRenewal(identities: IdentityRecord[], options: { names:
 export async function renewalRequest(root: string, record: IdentityRecord, options: { keepKey: boolean; days?: number }): Promise<IdentityRequest> {
   const dir = join(root, record.dir);
   const cert = forge.pki.certificateFromPem(await readFile(join(dir, `${record.kind}.crt`), 'utf8'));
-  const field = (name: string) => (cert.subject.getField(name) as { value?: string } | null)?.value;
   const storePassword = await readFile(join(dir, 'store.password'), 'utf8').then((text) => text.trim()).catch(() => undefined);
   return {
     kind: record.kind,
     name: record.name,
-    dn: { cn: field('CN') ?? record.name, o: field('O'), ou: field('OU') },
+    dn: { cn: subjectField(cert, 'CN') ?? record.name, o: subjectField(cert, 'O'), ou: subjectField(cert, 'OU') },
     sans: record.sans.map((san) => parseSubjectAltName(san.replace(/^(DNS|IP):/, ''))),
     days: options.days ?? LEAF_DEFAULT_DAYS,
     keySize: record.keySize,
@@ -38,14 +38,4 @@ export async function renewalRequest(root: string, record: IdentityRecord, optio
     storePassword,
     keyPem: options.keepKey ? await readFile(join(dir, `${record.kind}.key`), 'utf8') : undefined,
   };
-}
-
-/** The command that makes a running broker reload its keystore file without a restart (KIP-226). */
-export function reloadCommand(record: IdentityRecord, keystorePath: string): string {
-  const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
-  return [
-    `kafka-configs.sh --bootstrap-server ${host}:9092 --command-config admin-ssl.properties`,
-    `--entity-type brokers --entity-name <node.id of ${record.name}> --alter`,
-    `--add-config listener.name.ssl.ssl.keystore.location=${keystorePath}`,
-  ].join(' ');
 }

@@ -34,7 +34,7 @@ export async function collectStatus(layout: PkiLayout, inventory: Inventory, now
     else entries.push({ ...base, state: expiryState(cert.validity, now, threshold) });
   }
 
-  const active = inventory.identities.filter((record) => record.status === 'active' || record.status === ('revoked' as IdentityRecord['status']));
+  const active = inventory.identities.filter((record) => record.status === 'active' || record.status === 'revoked');
   const limit = pLimit(2);
   const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold))));
   return [...entries, ...identityEntries];
@@ -51,7 +51,7 @@ async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Da
     daysLeft: daysLeft(new Date(record.notAfter), now),
     dir: record.dir,
   };
-  if ((record.status as string) === 'revoked') return { ...base, state: 'revoked' };
+  if (record.status === 'revoked') return { ...base, state: 'revoked' };
   const disk = await readIdentityOnDisk(layout.root, record, { keystore: true });
   if (disk.missing.length > 0) return { ...base, state: 'missing', detail: `missing ${disk.missing.join(', ')}` };
   const drift = driftOf(record, disk) ?? disk.problems[0];

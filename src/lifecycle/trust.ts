@@ -24,13 +24,3 @@ export async function refreshTruststores(root: string, identities: IdentityRecor
     await writeFileAtomically(join(dir, 'ca.crt'), trustedPems.join(''), PUBLIC);
   }
 }
-
-/** The dynamic-config command that makes a running broker re-read its truststore (KIP-226). */
-export function truststoreReloadCommand(record: IdentityRecord, root: string): string {
-  const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
-  return [
-    `kafka-configs.sh --bootstrap-server ${host}:9092 --command-config admin-ssl.properties`,
-    `--entity-type brokers --entity-name <node.id of ${record.name}> --alter`,
-    `--add-config listener.name.ssl.ssl.truststore.location=${join(root, record.dir, STORE_FILES[record.storeType].truststore)}`,
-  ].join(' ');
-}

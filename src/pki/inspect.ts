@@ -50,6 +50,11 @@ function escapeRfc2253(value: string): string {
     .replace(/ $/, '\\ ');
 }
 
+/** One attribute of a certificate's subject (CN, O, OU …), if present. */
+export function subjectField(cert: forge.pki.Certificate, name: string): string | undefined {
+  return (cert.subject.getField(name) as { value?: string } | null)?.value ?? undefined;
+}
+
 export function kafkaPrincipal(cert: forge.pki.Certificate): string {
   return `User:${rfc2253(cert.subject.attributes)}`;
 }

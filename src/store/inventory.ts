@@ -35,7 +35,8 @@ export interface IdentityRecord {
   dir: string;
   files: string[];
   issuedAt: string;
-  status: 'active' | 'superseded';
+  /** revoked: reserved; status reports it, nothing in samctl sets it yet. */
+  status: 'active' | 'superseded' | 'revoked';
 }
 
 export interface Inventory {

@@ -27,6 +27,11 @@ export interface FileSpec {
   mode: 0o600 | 0o644;
 }
 
+/** A time as it appears in backup directory names (no ':' or '.'). */
+export function backupStamp(now: Date): string {
+  return now.toISOString().replace(/[:.]/g, '-');
+}
+
 export const SECRET = 0o600;
 export const PUBLIC = 0o644;
 export const PRIVATE_DIR = 0o700;
