@@ -32,7 +32,9 @@ Examples:
   $ samctl broker issue sam01.ynformed.nl --san sam01 --san 10.0.0.11
   $ samctl client issue prediction-service
   $ samctl status --within 30d || samctl renew --within 30d     # in CI
-  $ samctl ca rotate && samctl renew --all && samctl ca retire  # new CA, no downtime
+  $ samctl ca rotate      # new CA, no downtime: 1. trust old + new, then reload every broker's truststore
+  $ samctl renew --all    #                      2. re-sign everything, then reload every broker's keystore
+  $ samctl ca retire      #                      3. drop the old CA, then reload every broker's truststore
   $ samctl probe sam01.ynformed.nl:9092 --client prediction-service
   $ samctl broker issue --help
 ${EXIT_CODES_HELP}

@@ -1,20 +1,20 @@
 import { cpus } from 'node:os';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import pLimit from 'p-limit';
-import { openAuthority, parseCaCertificate, type LoadedAuthority } from './authority.js';
 import { rename, rm } from 'node:fs/promises';
-import { validityWindow } from './pki/validity.js';
-import { subjectField } from './pki/inspect.js';
+import type forge from 'node-forge';
+import { openAuthority, type Authority } from './authority/authority.js';
+import type { Signer } from './authority/signer.js';
 import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
-import { buildTruststore, type StoreType } from './keystore/stores.js';
-import { readCaFiles, trustedCaPems } from './store/ca-store.js';
-import { cachedTruststore } from './store/truststore-cache.js';
-import forge from 'node-forge';
+import type { StoreType } from './keystore/stores.js';
+import { subjectField } from './pki/inspect.js';
+import { validityWindow } from './pki/validity.js';
 import { exists, removeLeftovers, writeDirectoryAtomically } from './store/files.js';
 import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
 import { backupStamp, type PkiLayout } from './store/layout.js';
 import { withPkiLock } from './store/lock.js';
+import { cachedTruststore } from './store/truststores.js';
 
 export interface IssueOptions {
   layout: PkiLayout;
@@ -47,22 +47,23 @@ export async function assertReplaceable(layout: PkiLayout, requests: IdentityReq
  */
 export async function issueAndSave(requests: IdentityRequest[], options: IssueOptions): Promise<IssuedIdentity[]> {
   const { layout, now } = options;
-  const caFiles = await readCaFiles(layout);
+  const authority = await openAuthority(layout);
   await assertReplaceable(layout, requests, options.force);
-  assertWithinCaLifetime(parseCaCertificate(caFiles.certPem, layout.caCert), requests, now);
-  const ca = openAuthority(caFiles, await options.passphrase(), { cert: layout.caCert, key: layout.caKey });
+  assertWithinCaLifetime(authority.issuer.cert, requests, now);
+  const signer = await authority.unlock(options.passphrase);
 
   return withPkiLock(layout.root, async () => {
-    await removeLeftovers(layout.root);
+    await removeLeftovers(layout);
     await assertReplaceable(layout, requests, options.force);
     const inventory = await loadInventory(layout.inventory);
-    const issued = await buildAll(requests, ca, options);
+    const issued = await buildAll(requests, authority, signer, options);
     const stamp = backupStamp(now);
     const swapped: Array<{ target: string; previous?: string }> = [];
     try {
       for (const identity of issued) {
-        const target = layout.identityDir(identity.record.kind, identity.record.name);
-        const previous = await writeDirectoryAtomically(target, identity.files, join(layout.backups, `${identity.record.kind}s`, `${identity.record.name}-${stamp}`));
+        const { kind, name } = identity.record;
+        const target = layout.identityDir(kind, name);
+        const previous = await writeDirectoryAtomically(target, identity.files, layout.identityBackup(kind, name, stamp));
         swapped.push({ target, previous });
       }
       await saveInventory(layout.inventory, recordIdentities(inventory, issued.map((identity) => identity.record)));
@@ -96,14 +97,11 @@ async function restoreDirectories(swapped: Array<{ target: string; previous?: st
   }
 }
 
-async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, options: IssueOptions): Promise<IssuedIdentity[]> {
+async function buildAll(requests: IdentityRequest[], authority: Authority, signer: Signer, options: IssueOptions): Promise<IssuedIdentity[]> {
   // During a CA rotation the truststores hold the new and the old CA.
-  const trusted = (await trustedCaPems(options.layout)).map((pem) => ({ pem, cert: forge.pki.certificateFromPem(pem) }));
   const truststores: Partial<Record<StoreType, Buffer>> = {};
   for (const type of new Set(requests.map((request) => request.storeType))) {
-    truststores[type] = await cachedTruststore(options.layout, { type, trustedPems: trusted.map((entry) => entry.pem), password: ca.truststorePassword }, () =>
-      buildTruststore(type, trusted, ca.truststorePassword, options.layout.root),
-    );
+    truststores[type] = await cachedTruststore(options.layout, type, authority.trusted, authority.truststorePassword);
   }
   // keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up.
   const limit = pLimit(Math.max(1, Math.min(cpus().length, 4)));
@@ -111,14 +109,14 @@ async function buildAll(requests: IdentityRequest[], ca: LoadedAuthority, option
     requests.map((request) =>
       limit(async () => {
         // Identities carry the CA's organisation unless they name their own.
-        const dn = { ...request.dn, o: request.dn.o ?? subjectField(ca.cert, 'O') };
+        const dn = { ...request.dn, o: request.dn.o ?? subjectField(authority.issuer.cert, 'O') };
         const identity = await issueIdentity({ ...request, dn }, {
-          ca,
+          signer,
           truststores,
-          trustedCaPems: trusted.map((entry) => entry.pem),
+          truststorePassword: authority.truststorePassword,
+          trustedCaPems: authority.trusted.map((ca) => ca.pem),
           now: options.now,
-          root: options.layout.root,
-          targetDir: options.layout.identityDir(request.kind, request.name),
+          layout: options.layout,
         });
         options.onIssued?.(identity);
         return identity;

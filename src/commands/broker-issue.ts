@@ -5,7 +5,8 @@ import { collectSubjectAltNames } from '../pki/names.js';
 import { usageError } from '../errors.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
-import { commandContext, passphraseReader, withIssueOptions } from './context.js';
+import { commandContext, passphraseReader } from './context.js';
+import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued } from './report.js';
 
@@ -54,7 +55,7 @@ ${EXIT_CODES_HELP}`,
       const storeType = parseStoreType(options.storeType);
       const requests: IdentityRequest[] = hosts.map((host) => {
         const sans = collectSubjectAltNames(host, options.san);
-        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType };
+        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType, secrets: 'inline' };
       });
       assertDistinct(requests);
       const issued = await issueAndSave(requests, {

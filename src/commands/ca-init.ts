@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { createAuthority } from '../authority.js';
+import { initCa } from '../authority/init.js';
 import { usageError } from '../errors.js';
 import { parseDnValue } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
-import { saveCaFiles } from '../store/ca-store.js';
-import { exists, removeLeftovers } from '../store/files.js';
-import { loadInventory, recordCa, saveInventory } from '../store/inventory.js';
-import { withPkiLock } from '../store/lock.js';
-import { backupStamp } from '../store/layout.js';
+import { exists } from '../store/files.js';
 import { commandContext, passphraseReader } from './context.js';
 import { EXIT_CODES_HELP } from './help.js';
+import { caPasswordFileOption, daysOption, DEFAULTS, keySizeOption } from './options.js';
 
 interface CaInitOptions {
   cn: string;
@@ -25,9 +21,9 @@ export function registerCaInit(ca: Command): void {
     .description('create the certificate authority that signs every broker and client')
     .option('--cn <name>', 'CA common name', 'samctl Kafka CA')
     .option('--org <org>', 'organisation (O=) of the CA and of every identity it issues')
-    .option('--days <n>', 'validity in days', '3650')
-    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '4096')
-    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+    .addOption(daysOption(DEFAULTS.caDays))
+    .addOption(keySizeOption(DEFAULTS.caKeySize))
+    .addOption(caPasswordFileOption())
     .addHelpText(
       'after',
       `
@@ -62,16 +58,8 @@ ${EXIT_CODES_HELP}`,
         );
       }
       const passphrase = await passphraseReader(context, options.caPasswordFile, 'new')();
-      const authority = await createAuthority({ dn: { cn, o: org }, days, keySize, passphrase, now: context.now });
-
-      const backup = await withPkiLock(layout.root, async () => {
-        await removeLeftovers(layout.root);
-        const inventory = await loadInventory(layout.inventory);
-        const stamp = backupStamp(context.now);
-        const previous = await saveCaFiles(layout, authority.files, join(layout.backups, `ca-${stamp}`));
-        await saveInventory(layout.inventory, recordCa(inventory, authority.record));
-        return previous;
-      });
+      const authority = await initCa(layout, { dn: { cn, o: org }, days, keySize, passphrase, now: context.now });
+      const backup = authority.backup;
 
       out.result({ command: 'ca init', dir: layout.root, ca: authority.record, files: { cert: layout.caCert, key: layout.caKey }, backup });
       out.line(`${out.style.green('✔')} CA ${out.style.bold(authority.record.subject)} created`);

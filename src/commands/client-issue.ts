@@ -4,7 +4,8 @@ import { issueAndSave } from '../issuing.js';
 import { parseDnValue, parseIdentityName } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
-import { commandContext, passphraseReader, promptText, withIssueOptions } from './context.js';
+import { commandContext, passphraseReader, promptText } from './context.js';
+import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { reportIssued } from './report.js';
 
@@ -62,7 +63,7 @@ ${EXIT_CODES_HELP}`,
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const storeType = parseStoreType(options.storeType);
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType }], {
+      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, secrets: 'inline' }], {
         layout: context.layout,
         force: context.force,
         now: context.now,

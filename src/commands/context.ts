@@ -95,12 +95,3 @@ export async function requireInventory(context: CommandContext): Promise<Invento
   }
   return loadInventory(layout.inventory);
 }
-
-/** The options every identity-issuing command shares. */
-export function withIssueOptions(command: Command): Command {
-  return command
-    .option('--days <n>', 'validity in days', '365')
-    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
-    .option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)', 'jks')
-    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file');
-}

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { exists } from '../store/files.js';
+import { identityFileNames, type PkiLayout } from '../store/layout.js';
+import { parseCertificateText, readLeafCertificate, readPrivateKey, readTextFile } from '../store/read.js';
 import { operationError, usageError } from '../errors.js';
-import { fetchClusterMetadata, type KafkaAnswer } from '../net/kafka-client.js';
+import { fetchClusterMetadata, type KafkaAnswer } from '../kafka/client.js';
 import { awaitKafkaAnswer, demandsClientCertificate, handshake, type TlsIdentity } from '../net/tls-probe.js';
 import { parseIdentityName } from '../pki/names.js';
 import { commandContext } from './context.js';
@@ -13,7 +14,7 @@ export function registerProbe(program: Command): void {
     .command('probe')
     .description('live mutual-TLS handshake with a broker using a client identity, then one Kafka metadata round trip')
     .argument('<host:port>', 'a broker address as clients use it (the host must be in its certificate)')
-    .requiredOption('--client <name>', 'the client identity (pki/clients/<name>) to connect with')
+    .requiredOption('--client <name>', 'the client identity (<dir>/clients/<name>) to connect with')
     .addHelpText(
       'after',
       `
@@ -34,7 +35,9 @@ Exit codes:
       const { out, layout } = context;
       const { host, port } = parseAddress(address);
       const name = parseIdentityName(options.client);
-      const identity = await readIdentity(join(layout.root, 'clients', name), name);
+      const files = identityFileNames('client', 'pem');
+      const clientDir = context.display(layout.identityDir('client', name));
+      const identity = await readIdentity(layout, name);
 
       const { socket, report } = await handshake(host, port, identity).catch((err: Error & { kind?: string }) => {
         const hints: Record<string, string> = {
@@ -72,9 +75,9 @@ Exit codes:
       if (demanded !== undefined) out.line(`client     ${demanded ? 'certificate required by the broker' : out.style.yellow('certificate NOT required by the broker')}`);
       if (kafka) out.line(`kafka      cluster ${kafka.clusterId}, brokers ${kafka.brokers.map((b) => `${b.id}@${b.host}:${b.port}`).join(', ')}`);
 
-      if (report.chainError) throw operationError(`the broker's certificate is not signed by a CA we trust (${report.chainError})`, `check that pki/clients/${name}/ca.crt holds the CA that signed the broker`);
+      if (report.chainError) throw operationError(`the broker's certificate is not signed by a CA we trust (${report.chainError})`, `check that ${clientDir}/${files.ca} holds the CA that signed the broker`);
       if (!report.sanMatches) throw operationError(`name mismatch: the broker's certificate does not cover ${host} (${report.sans})`, 'connect by a name in its SAN, or re-issue the broker with --san');
-      if (refusal) throw operationError(`the broker refused the session: ${refusal}`, `is pki/clients/${name}/client.crt from a CA the broker trusts, and still valid?`);
+      if (refusal) throw operationError(`the broker refused the session: ${refusal}`, `is ${clientDir}/${files.cert} from a CA the broker trusts, and still valid?`);
       if (!kafka) throw operationError(`TLS works but Kafka did not answer: ${kafkaError}`, 'is this a Kafka SSL listener, and does it accept this client?');
     });
 }
@@ -86,11 +89,17 @@ function parseAddress(address: string): { host: string; port: number } {
   return { host: match[1], port };
 }
 
-async function readIdentity(dir: string, name: string): Promise<TlsIdentity> {
-  try {
-    const [key, cert, ca] = await Promise.all(['client.key', 'client.crt', 'ca.crt'].map((file) => readFile(join(dir, file))));
-    return { key, cert, ca };
-  } catch {
-    throw usageError(`no client identity "${name}" in ${dir}`, `issue one with: samctl client issue ${name}`);
-  }
+/** The client's PEM key, certificate and CA (every store type has them). */
+async function readIdentity(layout: PkiLayout, name: string): Promise<TlsIdentity> {
+  const dir = layout.identityDir('client', name);
+  if (!(await exists(dir))) throw usageError(`no client identity "${name}" in ${dir}`, `issue one with: samctl client issue ${name}`);
+  const names = identityFileNames('client', 'pem');
+  const fix = `re-issue it with \`samctl renew ${name}\``;
+  const path = (file: string) => layout.identityFile('client', name, file);
+  const [key, cert, ca] = await Promise.all([
+    readPrivateKey(path(names.key), fix).then((read) => read.pem),
+    readLeafCertificate(path(names.cert), fix).then((read) => read.pem),
+    readTextFile(path(names.ca), fix).then((text) => (parseCertificateText(text, path(names.ca), fix), text)),
+  ]);
+  return { key: Buffer.from(key), cert: Buffer.from(cert), ca: Buffer.from(ca) };
 }

@@ -1,19 +1,19 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { issueAndSave } from '../issuing.js';
-import { brokerReloadCommand } from '../lifecycle/reload.js';
+import { reloadBrokerStore } from '../kafka/actions.js';
 import { renewalRequest, selectForRenewal } from '../lifecycle/renew.js';
 import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
 import { parseDays } from '../pki/validity.js';
 import { commandContext, passphraseReader, requireInventory } from './context.js';
 import { EXIT_CODES_HELP } from './help.js';
+import { caPasswordFileOption, daysOption, DEFAULTS } from './options.js';
 import { progressReporter, reportIssued } from './report.js';
 
 interface RenewOptions {
   within: string;
   all?: boolean;
   keepKey?: boolean;
-  rekey?: boolean;
   dryRun?: boolean;
   days?: string;
   caPasswordFile?: string;
@@ -26,11 +26,10 @@ export function registerRenew(program: Command): void {
     .argument('[name...]', 'broker hosts or client names to renew whether due or not')
     .option('--within <window>', 'renew what expires within 30d / 720h, or is past a share of its lifetime (66%)', DEFAULT_THRESHOLD)
     .option('--all', 'renew every active identity (after `samctl ca rotate`: re-sign everything with the new CA)')
-    .option('--rekey', 'generate a new key pair (the default)')
-    .option('--keep-key', 'keep the existing key pair, renew only the certificate')
-    .option('--days <n>', 'validity of the new certificates in days (default 365)')
+    .option('--keep-key', 'keep the existing key pair, renew only the certificate (default: a new key pair)')
+    .addOption(daysOption(undefined, `validity of the new certificates in days (default ${DEFAULTS.leafDays})`))
     .option('--dry-run', 'list what would be renewed, change nothing')
-    .option('--ca-password-file <file>', 'read the CA passphrase from the first line of this file')
+    .addOption(caPasswordFileOption())
     .addHelpText(
       'after',
       `
@@ -48,7 +47,6 @@ ${EXIT_CODES_HELP}`,
     .action(async (names: string[], options: RenewOptions, command: Command) => {
       const context = commandContext(command);
       const { layout, out } = context;
-      if (options.keepKey && options.rekey) throw usageError('--keep-key and --rekey contradict each other', 'pass one of them');
       const threshold = parseThreshold(options.within);
       const days = options.days === undefined ? undefined : parseDays(options.days);
       const inventory = await requireInventory(context);
@@ -63,7 +61,7 @@ ${EXIT_CODES_HELP}`,
         return;
       }
 
-      const requests = await Promise.all(selected.map((record) => renewalRequest(layout.root, record, { keepKey: Boolean(options.keepKey), days })));
+      const requests = await Promise.all(selected.map((record) => renewalRequest(layout, record, { keepKey: Boolean(options.keepKey), days })));
       const issued = await issueAndSave(requests, {
         layout,
         force: true,
@@ -73,7 +71,7 @@ ${EXIT_CODES_HELP}`,
       });
       const reloads = issued
         .filter(({ record }) => record.kind === 'broker')
-        .map(({ record }) => ({ broker: record.name, command: brokerReloadCommand(record, layout.root, 'keystore') }));
+        .map(({ record }) => ({ broker: record.name, command: reloadBrokerStore(layout, record, 'keystore').command }));
       reportIssued(context, 'renew', issued, { reloadCommands: reloads });
       if (reloads.length > 0) {
         out.line("\nReload each running broker's keystore without a restart:");

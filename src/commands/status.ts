@@ -11,7 +11,7 @@ export function registerStatus(program: Command): void {
     .addHelpText(
       'after',
       `
-States: ok, due (inside --within), expired, revoked, missing (a file is gone),
+States: ok, due (inside --within), expired, missing (a file is gone),
 drifted (the files on disk differ from the inventory).
 
 Examples:
@@ -38,7 +38,6 @@ Exit codes:
         ok: out.style.green,
         due: out.style.yellow,
         expired: out.style.red,
-        revoked: out.style.gray,
         missing: out.style.red,
         drifted: out.style.red,
       };

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import forge from 'node-forge';
 import { usageError } from '../errors.js';
 import { verifyIdentity } from '../lifecycle/verify.js';
-import { trustedCaPems } from '../store/ca-store.js';
+import { readTrustedCas } from '../authority/ca-files.js';
 import { commandContext, setResultCode, requireInventory } from './context.js';
 
 export function registerVerify(program: Command): void {
@@ -32,9 +31,9 @@ Exit codes:
       if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')} in ${context.display(layout.inventory)}`, 'see `samctl status` for the names');
       const selected = names.length > 0 ? active.filter((record) => names.includes(record.name)) : active;
 
-      const trusted = (await trustedCaPems(layout)).map((pem) => forge.pki.certificateFromPem(pem));
+      const trusted = (await readTrustedCas(layout)).map((ca) => ca.cert);
       const results = [];
-      for (const record of selected) results.push(await verifyIdentity(layout.root, record, trusted, context.now));
+      for (const record of selected) results.push(await verifyIdentity(layout, record, trusted, context.now));
 
       const broken = results.some((result) => result.failures.length > 0);
       const code = broken ? 1 : results.some((result) => result.expired) ? 3 : 0;
@@ -49,7 +48,7 @@ Exit codes:
       const expired = results.filter((result) => result.failures.length === 0 && result.expired);
       if (failed.length > 0) {
         process.stderr.write(`samctl: ${failed.length} of ${results.length} identities failed verification: ${failed.map((r) => `${r.kind} ${r.name} (${r.failures[0]})`).join('; ')}\n`);
-        process.stderr.write('hint: re-issue them with `samctl renew <name>` or restore their files from pki/backups/\n');
+        process.stderr.write(`hint: re-issue them with \`samctl renew <name>\` or restore their files from ${context.display(layout.backups)}/\n`);
       } else if (expired.length > 0) {
         process.stderr.write(`samctl: ${expired.length} of ${results.length} identities have expired: ${expired.map((r) => r.name).join(', ')}\n`);
         process.stderr.write('hint: run `samctl renew`\n');

@@ -18,12 +18,6 @@ export function parseStoreType(raw: string): StoreType {
 /** What Kafka's ssl.keystore.type / ssl.truststore.type call each kind. */
 export const KAFKA_STORE_TYPE: Record<StoreType, string> = { jks: 'JKS', pkcs12: 'PKCS12', pem: 'PEM' };
 
-export const STORE_FILES: Record<StoreType, { keystore: string; truststore: string }> = {
-  jks: { keystore: 'keystore.jks', truststore: 'truststore.jks' },
-  pkcs12: { keystore: 'keystore.p12', truststore: 'truststore.p12' },
-  pem: { keystore: 'keystore.pem', truststore: 'truststore.pem' },
-};
-
 /** Kafka refuses store passwords with PEM stores (KIP-651); the others need them. */
 export function storeHasPasswords(type: StoreType): boolean {
   return type !== 'pem';

@@ -1,12 +1,12 @@
-import forge from 'node-forge';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { IdentityRequest } from '../identity.js';
-import { parseSubjectAltName } from '../pki/names.js';
-import type { IdentityRecord } from '../store/inventory.js';
-import { expiryState, type Threshold } from './threshold.js';
-import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
 import { subjectField } from '../pki/inspect.js';
+import { parseSubjectAltName } from '../pki/names.js';
+import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
+import type { IdentityRecord } from '../store/inventory.js';
+import { identityFileNames, type PkiLayout } from '../store/layout.js';
+import { readLeafCertificate, readTextFile } from '../store/read.js';
+import { expiryState, type Threshold } from './threshold.js';
 
 /** Identities to renew: the named ones, or every active one that is due, expired or (with `all`) any. */
 export function selectForRenewal(identities: IdentityRecord[], options: { names: string[]; all: boolean; threshold: Threshold; now: Date }): IdentityRecord[] {
@@ -21,12 +21,16 @@ export function selectForRenewal(identities: IdentityRecord[], options: { names:
 /**
  * The request that re-issues an identity in place: the same subject DN and SANs (Kafka
  * refuses a dynamic keystore update whose DN or SANs change), a fresh default lifetime
- * unless --days says otherwise, the same store type and store password; the old key only with --keep-key.
+ * unless --days says otherwise, the same store type, store password, install dir and
+ * secrets mode; the old key only with --keep-key.
  */
-export async function renewalRequest(root: string, record: IdentityRecord, options: { keepKey: boolean; days?: number }): Promise<IdentityRequest> {
-  const dir = join(root, record.dir);
-  const cert = forge.pki.certificateFromPem(await readFile(join(dir, `${record.kind}.crt`), 'utf8'));
-  const storePassword = await readFile(join(dir, 'store.password'), 'utf8').then((text) => text.trim()).catch(() => undefined);
+export async function renewalRequest(layout: PkiLayout, record: IdentityRecord, options: { keepKey: boolean; days?: number }): Promise<IdentityRequest> {
+  const names = identityFileNames(record.kind, record.storeType);
+  const path = (file: string) => layout.identityFile(record.kind, record.name, file);
+  const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
+  const { cert } = await readLeafCertificate(path(names.cert), fix);
+  // A lost store.password is no reason to refuse a renewal that repairs the identity: a new one is made.
+  const storePassword = names.storePassword ? (await readFile(path(names.storePassword), 'utf8').catch(() => '')).split(/\r?\n/)[0] || undefined : undefined;
   return {
     kind: record.kind,
     name: record.name,
@@ -35,7 +39,9 @@ export async function renewalRequest(root: string, record: IdentityRecord, optio
     days: options.days ?? LEAF_DEFAULT_DAYS,
     keySize: record.keySize,
     storeType: record.storeType,
+    installDir: record.installDir,
+    secrets: record.secrets,
     storePassword,
-    keyPem: options.keepKey ? await readFile(join(dir, `${record.kind}.key`), 'utf8') : undefined,
+    keyPem: options.keepKey ? await readTextFile(path(names.key), fix) : undefined,
   };
 }

@@ -1,13 +1,13 @@
-import forge from 'node-forge';
 import { readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { fingerprintSha256 } from '../pki/inspect.js';
 import type { Inventory, IdentityRecord } from '../store/inventory.js';
 import type { PkiLayout } from '../store/layout.js';
+import { parseCaCertificateText } from '../store/read.js';
 import { driftOf, readIdentityOnDisk } from './on-disk.js';
 import { daysLeft, expiryState, type Threshold } from './threshold.js';
 
-export type EntryState = 'ok' | 'due' | 'expired' | 'revoked' | 'missing' | 'drifted';
+export type EntryState = 'ok' | 'due' | 'expired' | 'missing' | 'drifted';
 
 export interface StatusEntry {
   kind: 'ca' | 'broker' | 'client';
@@ -27,14 +27,14 @@ export async function collectStatus(layout: PkiLayout, inventory: Inventory, now
   const entries: StatusEntry[] = [];
   const caPem = await readFile(layout.caCert, 'utf8').catch(() => undefined);
   for (const ca of inventory.cas.filter((record) => record.status === 'active')) {
-    const cert = caPem ? forge.pki.certificateFromPem(caPem) : undefined;
+    const cert = caPem === undefined ? undefined : parseCaCertificateText(caPem, layout.caCert, `restore it from ${layout.backups}/ca-*/ or your own copy of the CA`);
     const base = { kind: 'ca' as const, name: 'ca', subject: ca.subject, sans: [], serial: ca.serial, notAfter: ca.notAfter, daysLeft: daysLeft(new Date(ca.notAfter), now) };
     if (!cert) entries.push({ ...base, state: 'missing', detail: 'ca/ca.crt is missing' });
     else if (fingerprintSha256(cert) !== ca.sha256) entries.push({ ...base, state: 'drifted', detail: 'ca/ca.crt differs from the inventory' });
     else entries.push({ ...base, state: expiryState(cert.validity, now, threshold) });
   }
 
-  const active = inventory.identities.filter((record) => record.status === 'active' || record.status === 'revoked');
+  const active = inventory.identities.filter((record) => record.status === 'active');
   const limit = pLimit(2);
   const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold))));
   return [...entries, ...identityEntries];
@@ -51,8 +51,7 @@ async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Da
     daysLeft: daysLeft(new Date(record.notAfter), now),
     dir: record.dir,
   };
-  if (record.status === 'revoked') return { ...base, state: 'revoked' };
-  const disk = await readIdentityOnDisk(layout.root, record, { keystore: true });
+  const disk = await readIdentityOnDisk(layout, record, { keystore: true });
   if (disk.missing.length > 0) return { ...base, state: 'missing', detail: `missing ${disk.missing.join(', ')}` };
   const drift = driftOf(record, disk) ?? disk.problems[0];
   if (drift) return { ...base, state: 'drifted', detail: drift };

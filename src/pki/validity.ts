@@ -2,7 +2,7 @@ import { usageError } from '../errors.js';
 
 const MAX_DAYS = 36500;
 
-/** Broker and client certificates: one year, unless --days says otherwise. */
+/** Broker and client certificates: 365 days, unless --days says otherwise. */
 export const LEAF_DEFAULT_DAYS = 365;
 
 /** --days: a whole number of days from 1 to 36500. */

@@ -2,7 +2,7 @@ import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { PRIVATE_DIR, type FileSpec } from './layout.js';
+import { PRIVATE_DIR, type FileSpec, type PkiLayout } from './layout.js';
 
 /** One file, replaced atomically (temp file + fsync + rename) with an explicit mode. */
 export async function writeFileAtomically(path: string, content: string | Buffer, mode: number): Promise<void> {
@@ -80,8 +80,8 @@ const LEFTOVER = /^(\.scratch-.+|\..+\.staging-\d+-[0-9a-f]+)$/;
  * Removes staging and keytool scratch directories that killed runs left behind. Called
  * with the PKI lock held, so none of them can belong to a live run.
  */
-export async function removeLeftovers(root: string): Promise<void> {
-  for (const dir of [root, join(root, 'brokers'), join(root, 'clients')]) {
+export async function removeLeftovers(layout: PkiLayout): Promise<void> {
+  for (const dir of [layout.root, ...layout.identityParents]) {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names.filter((entry) => LEFTOVER.test(entry))) await rm(join(dir, name), { recursive: true, force: true });
   }

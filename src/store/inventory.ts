@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SamctlError, ExitCode } from '../errors.js';
 import { writeFileAtomically } from './files.js';
-import { SECRET, type IdentityKind } from './layout.js';
+import { isUsableInstallDir, SECRET, type IdentityKind } from './layout.js';
 
 import type { StoreType } from '../keystore/stores.js';
 
@@ -35,18 +35,37 @@ export interface IdentityRecord {
   dir: string;
   files: string[];
   issuedAt: string;
-  /** revoked: reserved; status reports it, nothing in samctl sets it yet. */
-  status: 'active' | 'superseded' | 'revoked';
+  /** Where the identity's files live on its host (absolute); absent: its directory in the PKI directory. */
+  installDir?: string;
+  /** How configs carry store passwords: inline, or through Kafka's FileConfigProvider. */
+  secrets: SecretsMode;
+  status: 'active' | 'superseded';
 }
 
+export type SecretsMode = 'inline' | 'file';
+
+/** PKI-wide settings, kept in the inventory. */
+export interface Settings {
+  /** Where the CA key lives; only the PKI directory ('directory') exists today. */
+  backend: 'directory';
+}
+
+/**
+ * The inventory's schema version. Older files are migrated forward on read (and written
+ * back in the new form by the next change); a newer file is refused, never guessed at.
+ * 1: cas + identities. 2: settings; per identity installDir and secrets.
+ */
+export const INVENTORY_VERSION = 2;
+
 export interface Inventory {
-  version: 1;
+  version: typeof INVENTORY_VERSION;
+  settings: Settings;
   cas: CaRecord[];
   identities: IdentityRecord[];
 }
 
 export function emptyInventory(): Inventory {
-  return { version: 1, cas: [], identities: [] };
+  return { version: INVENTORY_VERSION, settings: { backend: 'directory' }, cas: [], identities: [] };
 }
 
 /** The inventory, or an empty one when the file does not exist yet. */
@@ -73,7 +92,13 @@ export function parseInventory(text: string, path: string): Inventory {
   } catch (err) {
     throw broken((err as Error).message);
   }
-  if (!isObject(data) || data.version !== 1) throw broken('missing "version": 1');
+  if (!isObject(data) || typeof data.version !== 'number' || !Number.isInteger(data.version) || data.version < 1) throw broken('missing "version"');
+  if (data.version > INVENTORY_VERSION) {
+    throw new SamctlError(`${path} was written by a newer samctl (inventory version ${data.version}; this samctl knows up to ${INVENTORY_VERSION})`, {
+      hint: 'upgrade samctl; this version does not change an inventory it cannot fully read',
+      exitCode: ExitCode.failed,
+    });
+  }
   if (!Array.isArray(data.cas) || !Array.isArray(data.identities)) throw broken('"cas" and "identities" must be lists');
   for (const ca of data.cas) {
     if (!isObject(ca) || typeof ca.sha256 !== 'string' || typeof ca.notAfter !== 'string') throw broken('a CA entry lacks sha256 or notAfter');
@@ -92,8 +117,29 @@ export function parseInventory(text: string, path: string): Inventory {
     if (!isSafeName(identity.name) || identity.dir !== `${identity.kind}s/${identity.name}`) {
       throw broken(`the ${identity.kind} entry "${String(identity.name).slice(0, 40)}" names a directory outside ${identity.kind}s/`);
     }
+    if (identity.installDir !== undefined && (typeof identity.installDir !== 'string' || !isUsableInstallDir(identity.installDir))) {
+      throw broken(`the ${identity.kind} entry "${identity.name}" has an install dir that is not an absolute path`);
+    }
+    if (identity.secrets !== undefined && identity.secrets !== 'inline' && identity.secrets !== 'file') {
+      throw broken(`the ${identity.kind} entry "${identity.name}" has secrets "${String(identity.secrets).slice(0, 20)}" (inline or file)`);
+    }
+    if (identity.status !== 'active' && identity.status !== 'superseded') {
+      throw broken(`the ${identity.kind} entry "${identity.name}" has status "${String(identity.status).slice(0, 20)}" (active or superseded)`);
+    }
   }
-  return data as unknown as Inventory;
+  return migrate(data as { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> });
+}
+
+/** Forward migration, one version at a time. */
+function migrate(data: { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> }): Inventory {
+  // 1 → 2: settings appear (the PKI directory is the only backend so far); every identity
+  // written before carries its passwords inline and lives in its PKI directory.
+  return {
+    version: INVENTORY_VERSION,
+    settings: { backend: 'directory' },
+    cas: data.cas,
+    identities: data.identities.map((identity) => ({ ...identity, secrets: identity.secrets ?? 'inline' })),
+  };
 }
 
 export async function saveInventory(path: string, inventory: Inventory): Promise<void> {
@@ -128,16 +174,4 @@ function isSafeName(name: string): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Marks CAs: the new one active, the previous active one retiring (trusted until retired). */
-export function recordRotation(inventory: Inventory, ca: CaRecord): Inventory {
-  return {
-    ...inventory,
-    cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'retiring' as const } : record)), ca],
-  };
-}
-
-export function recordRetirement(inventory: Inventory): Inventory {
-  return { ...inventory, cas: inventory.cas.map((record) => (record.status === 'retiring' ? { ...record, status: 'retired' as const } : record)) };
 }

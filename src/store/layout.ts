@@ -1,24 +1,16 @@
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { storeHasPasswords, type StoreType } from '../keystore/stores.js';
+
+/**
+ * The one module that spells file and directory names: the PKI directory (what samctl keeps)
+ * and an identity's install directory (where its files live on its host). Everyone else asks here.
+ */
 
 export type IdentityKind = 'broker' | 'client';
 
-/** Where everything lives in a PKI directory (see README "The PKI directory"). */
-export function pkiLayout(dir: string) {
-  const root = resolve(dir);
-  const caDir = join(root, 'ca');
-  return {
-    root,
-    inventory: join(root, 'samctl.json'),
-    caDir,
-    caCert: join(caDir, 'ca.crt'),
-    caKey: join(caDir, 'ca.key'),
-    truststorePassword: join(caDir, 'truststore.password'),
-    backups: join(root, 'backups'),
-    identityDir: (kind: IdentityKind, name: string) => join(root, kind === 'broker' ? 'brokers' : 'clients', name),
-  };
-}
-
-export type PkiLayout = ReturnType<typeof pkiLayout>;
+export const SECRET = 0o600;
+export const PUBLIC = 0o644;
+export const PRIVATE_DIR = 0o700;
 
 /** A file to write: its name inside the target directory, its content and its mode. */
 export interface FileSpec {
@@ -27,11 +19,116 @@ export interface FileSpec {
   mode: 0o600 | 0o644;
 }
 
+/** Every file of one identity, by role. Password files are absent for PEM stores (KIP-651 forbids them). */
+export interface IdentityFileNames {
+  key: string;
+  csr: string;
+  cert: string;
+  ca: string;
+  keystore: string;
+  truststore: string;
+  storePassword?: string;
+  truststorePassword?: string;
+  /** Store passwords for Kafka's FileConfigProvider (`--secrets file`). */
+  secrets?: string;
+  /** server-ssl.properties or client-ssl.properties. */
+  config: string;
+  /** Clients only: librdkafka / confluent-kafka settings. */
+  librdkafka?: string;
+}
+
+const STORE_EXTENSION: Record<StoreType, string> = { jks: 'jks', pkcs12: 'p12', pem: 'pem' };
+
+/**
+ * File names inside an identity's directory in the PKI directory. With `prefixed`, every name
+ * carries the kind (`broker.keystore.jks`), so that a broker and a client can share one
+ * install directory on a host (the team keeps both under /ssl) without overwriting each other.
+ */
+export function identityFileNames(kind: IdentityKind, storeType: StoreType, options: { prefixed?: boolean; secrets?: boolean } = {}): IdentityFileNames {
+  const p = options.prefixed ? `${kind}.` : '';
+  const ext = STORE_EXTENSION[storeType];
+  const passwords = storeHasPasswords(storeType);
+  return {
+    key: `${kind}.key`,
+    csr: `${kind}.csr`,
+    cert: `${kind}.crt`,
+    ca: `${p}ca.crt`,
+    keystore: `${p}keystore.${ext}`,
+    truststore: `${p}truststore.${ext}`,
+    storePassword: passwords ? `${p}store.password` : undefined,
+    truststorePassword: passwords ? `${p}truststore.password` : undefined,
+    secrets: passwords && options.secrets ? `${kind}-secrets.properties` : undefined,
+    config: kind === 'broker' ? 'server-ssl.properties' : 'client-ssl.properties',
+    librdkafka: kind === 'client' ? 'librdkafka.properties' : undefined,
+  };
+}
+
+/** The files of ca/. */
+export const CA_FILE_NAMES = { cert: 'ca.crt', key: 'ca.key', truststorePassword: 'truststore.password' } as const;
+
+/** Older CA certificates kept during a rotation: ca-1.crt, ca-2.crt, … */
+const OLDER_CA_CERT = /^ca-(\d+)\.crt$/;
+
+export function olderCaGeneration(fileName: string): number | undefined {
+  const match = OLDER_CA_CERT.exec(fileName);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Where everything lives in a PKI directory (see README "The PKI directory"). */
+export function pkiLayout(dir: string) {
+  const root = resolve(dir);
+  const caDir = join(root, 'ca');
+  const kindDir = (kind: IdentityKind) => (kind === 'broker' ? 'brokers' : 'clients');
+  return {
+    root,
+    inventory: join(root, 'samctl.json'),
+    lock: join(root, 'samctl.lock'),
+    caDir,
+    caCert: join(caDir, CA_FILE_NAMES.cert),
+    caKey: join(caDir, CA_FILE_NAMES.key),
+    truststorePassword: join(caDir, CA_FILE_NAMES.truststorePassword),
+    olderCaCertName: (generation: number) => `ca-${generation}.crt`,
+    /** A truststore built once per trusted-CA set and store type (see truststores.ts). */
+    cachedTruststore: (digest: string, type: StoreType) => join(caDir, `.truststore-${digest}.${type}`),
+    backups: join(root, 'backups'),
+    caBackup: (stamp: string) => join(root, 'backups', `ca-${stamp}`),
+    identityBackup: (kind: IdentityKind, name: string, stamp: string) => join(root, 'backups', kindDir(kind), `${name}-${stamp}`),
+    /** Directories that hold identity directories (and, after a killed run, staging leftovers). */
+    identityParents: [join(root, 'brokers'), join(root, 'clients')],
+    /** An identity's directory relative to the root, as the inventory records it. */
+    identityRelativeDir: (kind: IdentityKind, name: string) => `${kindDir(kind)}/${name}`,
+    identityDir: (kind: IdentityKind, name: string) => join(root, kindDir(kind), name),
+    identityFile: (kind: IdentityKind, name: string, file: string) => join(root, kindDir(kind), name, file),
+  };
+}
+
+export type PkiLayout = ReturnType<typeof pkiLayout>;
+
+/**
+ * Where an identity's files are on its host, and under which names: its install directory
+ * when it has one (names prefixed by kind), else its directory in the PKI directory.
+ */
+export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind; name: string; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline' }): { dir: string; names: IdentityFileNames; path: (file: keyof IdentityFileNames) => string } {
+  const secrets = identity.secrets === 'file';
+  const dir = identity.installDir ?? layout.identityDir(identity.kind, identity.name);
+  const names = identityFileNames(identity.kind, identity.storeType, { prefixed: identity.installDir !== undefined, secrets });
+  return {
+    dir,
+    names,
+    path: (file) => {
+      const name = names[file];
+      if (!name) throw new Error(`${identity.kind} ${identity.name} has no ${file} file`);
+      return join(dir, name);
+    },
+  };
+}
+
+/** An install directory as given by --install-dir: absolute, normalised, not the file system root. */
+export function isUsableInstallDir(path: string): boolean {
+  return isAbsolute(path) && resolve(path) !== '/';
+}
+
 /** A time as it appears in backup directory names (no ':' or '.'). */
 export function backupStamp(now: Date): string {
   return now.toISOString().replace(/[:.]/g, '-');
 }
-
-export const SECRET = 0o600;
-export const PUBLIC = 0o644;
-export const PRIVATE_DIR = 0o700;

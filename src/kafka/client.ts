@@ -1,4 +1,4 @@
-import type { TlsIdentity } from './tls-probe.js';
+import type { TlsIdentity } from '../net/tls-probe.js';
 
 export interface KafkaAnswer {
   clusterId: string;

@@ -1,0 +1,31 @@
+import type forge from 'node-forge';
+import type { TrustedCa } from '../keystore/stores.js';
+import type { PkiLayout } from '../store/layout.js';
+import { readCaFiles, readTrustedCas } from './ca-files.js';
+import { FileCa } from './file-ca.js';
+import type { Signer } from './signer.js';
+
+/**
+ * The CA as the rest of samctl sees it: the issuing certificate, every CA trusted now, the
+ * truststore password, and a signer once unlocked. Which backend holds the key is decided
+ * here and nowhere above.
+ */
+export interface Authority {
+  issuer: { cert: forge.pki.Certificate; pem: string };
+  trusted: TrustedCa[];
+  truststorePassword: string;
+  /** Unlocks signing; `passphrase` is asked only if this backend needs one. */
+  unlock(passphrase: () => Promise<string>): Promise<Signer>;
+}
+
+/** The PKI directory's CA (the only backend today): ca/ca.crt, ca/ca.key, older ca-<n>.crt. */
+export async function openAuthority(layout: PkiLayout): Promise<Authority> {
+  const files = await readCaFiles(layout);
+  const trusted = await readTrustedCas(layout);
+  return {
+    issuer: { cert: files.cert, pem: files.certPem },
+    trusted,
+    truststorePassword: files.truststorePassword,
+    unlock: async (passphrase) => FileCa.unlock(files, await passphrase(), layout),
+  };
+}

@@ -1,0 +1,99 @@
+import type forge from 'node-forge';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SamctlError, ExitCode } from '../errors.js';
+import type { TrustedCa } from '../keystore/stores.js';
+import { writeDirectoryAtomically } from '../store/files.js';
+import { parseInventory } from '../store/inventory.js';
+import { CA_FILE_NAMES, olderCaGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { parseCaCertificateText, readTextFile } from '../store/read.js';
+
+/** The CA of a PKI directory as files: ca/ca.crt, ca/ca.key (encrypted), ca/truststore.password, older ca-<n>.crt. */
+export interface CaFiles {
+  certPem: string;
+  keyPem: string;
+  truststorePassword: string;
+  /** What the inventory recorded of the active CA's key file, when it did. */
+  keyDigest?: string;
+}
+
+const restoreCa = (layout: PkiLayout) => `restore it from ${layout.backups}/ca-*/ or your own copy of the CA`;
+
+/** Fails with exit 2 and the command to run when the directory has no CA yet. */
+export async function assertCaExists(layout: PkiLayout): Promise<void> {
+  const names = await readdir(layout.caDir).catch(() => [] as string[]);
+  if (!names.includes(CA_FILE_NAMES.cert) && !names.includes(CA_FILE_NAMES.key)) {
+    throw new SamctlError(`no CA in ${layout.root} (${layout.caCert} is missing)`, {
+      hint: 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory',
+      exitCode: ExitCode.usage,
+    });
+  }
+}
+
+/** Reads ca/ and checks the certificate is a readable CA certificate. */
+export async function readCaFiles(layout: PkiLayout): Promise<CaFiles & { cert: forge.pki.Certificate }> {
+  await assertCaExists(layout);
+  const [certPem, keyPem, truststorePassword] = await Promise.all([
+    readTextFile(layout.caCert, restoreCa(layout)),
+    readTextFile(layout.caKey, restoreCa(layout)),
+    readTextFile(layout.truststorePassword, restoreCa(layout)),
+  ]);
+  const cert = parseCaCertificateText(certPem, layout.caCert, restoreCa(layout));
+  const password = truststorePassword.split(/\r?\n/)[0];
+  if (!password) throw new SamctlError(`${layout.truststorePassword} is empty`, { hint: `${restoreCa(layout)} (every truststore uses it)`, exitCode: ExitCode.failed });
+  return { cert, certPem, keyPem, truststorePassword: password, keyDigest: await recordedKeyDigest(layout) };
+}
+
+/** The active CA's key digest from the inventory; a missing or damaged inventory is reported later, by whoever needs it. */
+async function recordedKeyDigest(layout: PkiLayout): Promise<string | undefined> {
+  try {
+    const inventory = parseInventory(await readFile(layout.inventory, 'utf8'), layout.inventory);
+    return inventory.cas.find((record) => record.status === 'active')?.keyDigest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes ca/ as a whole; an existing ca/ is moved to `backupTo` first. */
+export function saveCaFiles(layout: PkiLayout, files: FileSpec[], backupTo?: string): Promise<string | undefined> {
+  return writeDirectoryAtomically(layout.caDir, files, backupTo);
+}
+
+/** Every CA certificate identities may chain to: the current one first and, during a rotation, the older ones. */
+export async function readTrustedCas(layout: PkiLayout): Promise<TrustedCa[]> {
+  await assertCaExists(layout);
+  const older = (await readdir(layout.caDir))
+    .filter((name) => olderCaGeneration(name) !== undefined)
+    .sort((a, b) => olderCaGeneration(a)! - olderCaGeneration(b)!);
+  const trusted: TrustedCa[] = [];
+  for (const path of [layout.caCert, ...older.map((name) => join(layout.caDir, name))]) {
+    const pem = await readTextFile(path, restoreCa(layout));
+    trusted.push({ pem, cert: parseCaCertificateText(pem, path, restoreCa(layout)) });
+  }
+  return trusted;
+}
+
+/** ca/ after phase 1 of a rotation: the new CA as ca.crt/ca.key, every older certificate as ca-<n>.crt. */
+export async function rotatedCaFiles(layout: PkiLayout, fresh: { certPem: string; keyPem: string }, previous: CaFiles): Promise<FileSpec[]> {
+  const older = (await readdir(layout.caDir)).filter((name) => olderCaGeneration(name) !== undefined);
+  const next = Math.max(0, ...older.map((name) => olderCaGeneration(name)!)) + 1;
+  const kept: FileSpec[] = [];
+  for (const name of older) kept.push({ name, content: await readFile(join(layout.caDir, name)), mode: PUBLIC });
+  return [
+    ...currentCaFiles({ ...fresh, truststorePassword: previous.truststorePassword }),
+    ...kept,
+    { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC },
+  ];
+}
+
+/**
+ * The current CA's files. The truststore password outlives rotations: every existing
+ * truststore and properties file uses it.
+ */
+export function currentCaFiles(ca: { certPem: string; keyPem: string; truststorePassword: string }): FileSpec[] {
+  return [
+    { name: CA_FILE_NAMES.cert, content: ca.certPem, mode: PUBLIC },
+    { name: CA_FILE_NAMES.key, content: ca.keyPem, mode: SECRET },
+    { name: CA_FILE_NAMES.truststorePassword, content: `${ca.truststorePassword}\n`, mode: SECRET },
+  ];
+}

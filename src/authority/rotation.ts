@@ -1,0 +1,83 @@
+import { usageError } from '../errors.js';
+import { subjectField } from '../pki/inspect.js';
+import { removeLeftovers } from '../store/files.js';
+import { loadInventory, saveInventory, type CaRecord, type IdentityRecord, type Inventory } from '../store/inventory.js';
+import { backupStamp, type PkiLayout } from '../store/layout.js';
+import { withPkiLock } from '../store/lock.js';
+import { refreshTruststores } from '../store/truststores.js';
+import { currentCaFiles, readCaFiles, readTrustedCas, rotatedCaFiles, saveCaFiles } from './ca-files.js';
+import { createFileCa, FileCa } from './file-ca.js';
+
+/**
+ * CA rotation without downtime, in three resumable phases:
+ *   1. rotateCa: a new CA; every truststore and ca.crt trusts the old and the new one
+ *   2. samctl renew --all: every identity re-signed by the new CA
+ *   3. retireCa: the old CA dropped from every truststore
+ * Each phase is derived from ca/ and the inventory, so running it again completes it.
+ */
+
+export interface RotationResult {
+  resumed: boolean;
+  active: CaRecord;
+  trustedCas: number;
+  /** Identities whose truststore and ca.crt were rewritten. */
+  identities: IdentityRecord[];
+}
+
+export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: number; keySize: number; passphrase: string; now: Date }): Promise<RotationResult> {
+  const previous = await readCaFiles(layout);
+  // Unlocking proves the passphrase before anything is made; the new CA key uses it too.
+  FileCa.unlock(previous, input.passphrase, layout);
+  return withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout);
+    let inventory = await loadInventory(layout.inventory);
+    const resumed = inventory.cas.some((record) => record.status === 'retiring');
+    if (!resumed) {
+      const generation = inventory.cas.length + 1;
+      const baseCn = (subjectField(previous.cert, 'CN') ?? 'samctl Kafka CA').replace(/ G\d+$/, '');
+      const fresh = await createFileCa({ dn: { cn: input.cn ?? `${baseCn} G${generation}`, o: subjectField(previous.cert, 'O') }, days: input.days, keySize: input.keySize, passphrase: input.passphrase, now: input.now });
+      await saveCaFiles(layout, await rotatedCaFiles(layout, fresh, previous), layout.caBackup(backupStamp(input.now)));
+      inventory = recordRotation(inventory, fresh.record);
+      await saveInventory(layout.inventory, inventory);
+    }
+    const trusted = await readTrustedCas(layout);
+    const identities = inventory.identities.filter((record) => record.status === 'active');
+    await refreshTruststores(layout, identities, trusted, previous.truststorePassword);
+    return { resumed, identities, trustedCas: trusted.length, active: inventory.cas.find((record) => record.status === 'active')! };
+  });
+}
+
+export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[] }> {
+  const current = await readCaFiles(layout);
+  return withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout);
+    const inventory = await loadInventory(layout.inventory);
+    const retiring = inventory.cas.filter((record) => record.status === 'retiring');
+    if (retiring.length === 0) throw usageError('no CA rotation is in progress', 'start one with `samctl ca rotate`');
+    const old = new Set(retiring.map((record) => record.sha256));
+    const identities = inventory.identities.filter((record) => record.status === 'active');
+    const dependents = identities.filter((record) => old.has(record.issuerSha256));
+    if (dependents.length > 0) {
+      throw usageError(
+        `cannot retire the old CA: ${dependents.length} identit${dependents.length === 1 ? 'y still holds' : 'ies still hold'} its certificates: ${dependents.map((record) => `${record.kind} ${record.name}`).join(', ')}`,
+        'run `samctl renew --all` (or renew those names) first',
+      );
+    }
+    await saveCaFiles(layout, currentCaFiles(current), layout.caBackup(backupStamp(now)));
+    await refreshTruststores(layout, identities, [{ pem: current.certPem, cert: current.cert }], current.truststorePassword);
+    await saveInventory(layout.inventory, recordRetirement(inventory));
+    return { retired: retiring, identities };
+  });
+}
+
+/** Marks CAs: the new one active, the previous active one retiring (trusted until retired). */
+export function recordRotation(inventory: Inventory, ca: CaRecord): Inventory {
+  return {
+    ...inventory,
+    cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'retiring' as const } : record)), ca],
+  };
+}
+
+export function recordRetirement(inventory: Inventory): Inventory {
+  return { ...inventory, cas: inventory.cas.map((record) => (record.status === 'retiring' ? { ...record, status: 'retired' as const } : record)) };
+}

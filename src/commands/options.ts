@@ -1,0 +1,33 @@
+import { Option, type Command } from 'commander';
+import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
+
+/** The defaults of the options several commands share, declared once. */
+export const DEFAULTS = {
+  leafDays: LEAF_DEFAULT_DAYS,
+  caDays: 3650,
+  leafKeySize: 2048,
+  caKeySize: 4096,
+  storeType: 'jks',
+} as const;
+
+export function daysOption(defaultDays?: number, what = 'validity in days'): Option {
+  const option = new Option('--days <n>', what);
+  return defaultDays === undefined ? option : option.default(String(defaultDays));
+}
+
+export function keySizeOption(defaultBits: number): Option {
+  return new Option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096').default(String(defaultBits));
+}
+
+export function caPasswordFileOption(what = 'read the CA passphrase from the first line of this file'): Option {
+  return new Option('--ca-password-file <file>', what);
+}
+
+export function storeTypeOption(): Option {
+  return new Option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)').default(DEFAULTS.storeType);
+}
+
+/** The options every identity-issuing command shares. */
+export function withIssueOptions(command: Command): Command {
+  return command.addOption(daysOption(DEFAULTS.leafDays)).addOption(keySizeOption(DEFAULTS.leafKeySize)).addOption(storeTypeOption()).addOption(caPasswordFileOption());
+}
