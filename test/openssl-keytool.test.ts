@@ -107,12 +107,36 @@ describe('openssl and keytool read what samctl writes', () => {
       expect(truststore.stdout).toContain('Keystore type: JKS');
       expect(truststore.stdout).toContain('Entry type: trustedCertEntry');
       expect(truststore.stdout).toContain('Your keystore contains 1 entry');
-      // The key password (Kafka's ssl.key.password) is the store password too.
-      const keyPassword = await tool(
-        'keytool',
-        ['-exportcert', '-rfc', '-alias', alias, '-keystore', join(dir, 'keystore.jks'), '-storepass:file', join(dir, 'store.password')],
-      );
-      expect(keyPassword.stdout).toContain('BEGIN CERTIFICATE');
+      // The key password (Kafka's ssl.key.password) is the store password too. Reading the
+      // certificate needs only the store password; recovering the private key needs the key
+      // password, so copy the entry out with -srckeypass given explicitly (else keytool
+      // silently tries the store password) and check the wrong one is refused.
+      const storePassword = readFileSync(join(dir, 'store.password'), 'utf8').trim();
+      const exportKey = (keyPassword: string, dest: string) =>
+        tool(
+          'keytool',
+          [
+            '-importkeystore', '-noprompt',
+            '-srckeystore', join(dir, 'keystore.jks'), '-srcstoretype', 'JKS', '-srcstorepass:env', 'STORE_PASS',
+            '-srcalias', alias, '-srckeypass:env', 'KEY_PASS',
+            '-destkeystore', dest, '-deststoretype', 'PKCS12', '-deststorepass:env', 'STORE_PASS',
+          ],
+          { env: { STORE_PASS: storePassword, KEY_PASS: keyPassword }, input: '', reject: false },
+        );
+      const scratch = tempDir();
+      const wrong = await exportKey(`${storePassword}x`, join(scratch, 'wrong.p12'));
+      expect(wrong.exitCode).not.toBe(0);
+      expect(wrong.all).toContain('UnrecoverableKeyException');
+      const right = await exportKey(storePassword, join(scratch, 'key.p12'));
+      expect(right.exitCode, right.all).toBe(0);
+      // …and the key recovered that way is the one in <role>.key.
+      const recovered = await tool('openssl', ['pkcs12', '-in', join(scratch, 'key.p12'), '-nocerts', '-nodes', '-passin', 'env:STORE_PASS'], {
+        env: { STORE_PASS: storePassword },
+      });
+      const fromP12 = await tool('openssl', ['pkey', '-pubout'], { input: recovered.stdout });
+      const fromPem = await tool('openssl', ['pkey', '-in', join(dir, `${role}.key`), '-pubout']);
+      expect(fromP12.stdout).toContain('BEGIN PUBLIC KEY');
+      expect(fromP12.stdout).toBe(fromPem.stdout);
     });
   }
 
