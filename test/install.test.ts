@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_PASSWORD, tempDir, tool } from './helpers/samctl.js';
 
 // What a new user does on a broker host or a CI runner: clone, `npm pack`, install the tarball
@@ -22,10 +22,12 @@ describe('samctl installs from a packed tarball', () => {
   const work = tempDir('samctl-install-');
   const clone = join(work, 'clone');
   const prefix = join(work, 'prefix');
+  const linkPrefix = join(work, 'link-prefix');
   const cwd = join(work, 'run');
   const samctlBin = join(prefix, 'bin', 'samctl');
   let tarball = '';
   let entries: string[] = [];
+  let linkedVersion = '';
 
   const run = (args: string[]) =>
     execa(samctlBin, args, { cwd, env: { ...cleanEnv(), SAMCTL_CA_PASSWORD: CA_PASSWORD, NO_COLOR: '1' }, extendEnv: false, all: true });
@@ -40,10 +42,15 @@ describe('samctl installs from a packed tarball', () => {
     entries = (await execa('tar', ['-tzf', tarball])).stdout.split('\n').map((line) => line.replace(/^package\//, ''));
     // An empty prefix: nothing but the tarball and the registry cache to install from.
     await npm(['install', '-g', tarball, '--prefix', prefix, ...OFFLINE], work);
+    // The README's other line: `npm install -g .` in the clone after `npm ci` (a link to the clone).
+    await npm(['install', '-g', '.', '--prefix', linkPrefix, ...OFFLINE], clone);
+    linkedVersion = (await execa(join(linkPrefix, 'bin', 'samctl'), ['--version'], { env: cleanEnv(), extendEnv: false })).stdout.trim();
     // The installed copy must not lean on the clone (its node_modules, its dist/).
     rmSync(clone, { recursive: true, force: true });
     mkdirSync(cwd);
   }, 240_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('packs the built CLI, the launcher and the templates, and no sources, maps or tests', () => {
     expect(entries).toContain('dist/cli.js');
@@ -64,6 +71,10 @@ describe('samctl installs from a packed tarball', () => {
     expect(existsSync(join(installed, 'node_modules', 'typescript'))).toBe(false);
     expect(existsSync(join(installed, 'node_modules', 'vitest'))).toBe(false);
     expect(existsSync(join(installed, 'node_modules', 'commander'))).toBe(true);
+  });
+
+  it('also installs from the clone itself once `npm ci` has run there', () => {
+    expect(linkedVersion).toBe(VERSION);
   });
 
   it('runs --version and lists its commands in --help', async () => {
