@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rotationStatus } from '../../src/lifecycle/status.js';
-import { emptyInventory, recordCa, recordIdentities, recordRetirement, recordRotation, type CaRecord, type IdentityRecord, type Inventory } from '../../src/store/inventory.js';
+import { recordRetirement, recordRotation } from '../../src/authority/rotation.js';
+import { emptyInventory, recordCa, recordIdentities, type CaRecord, type IdentityRecord, type Inventory } from '../../src/store/inventory.js';
 
 function ca(generation: number): CaRecord {
   return {
