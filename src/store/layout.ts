@@ -123,6 +123,19 @@ export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind;
   };
 }
 
+/**
+ * An identity's files as they go to its host: the name in its PKI directory and the name in
+ * its install dir, for every file the host needs (the CSR stays behind).
+ */
+export function hostFileMap(identity: { kind: IdentityKind; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline' }): Array<{ pki: string; host: string }> {
+  const secrets = identity.secrets === 'file';
+  const pki = identityFileNames(identity.kind, identity.storeType, { secrets });
+  const host = identityFileNames(identity.kind, identity.storeType, { secrets, prefixed: identity.installDir !== undefined });
+  return (Object.keys(pki) as Array<keyof IdentityFileNames>)
+    .filter((role) => role !== 'csr' && pki[role] !== undefined)
+    .map((role) => ({ pki: pki[role]!, host: host[role]! }));
+}
+
 /** An install directory as given by --install-dir: absolute, normalised, not the file system root. */
 export function isUsableInstallDir(path: string): boolean {
   return isAbsolute(path) && resolve(path) !== '/';
