@@ -5,6 +5,8 @@ import { collectSubjectAltNames } from '../pki/names.js';
 import { usageError } from '../errors.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
+import { parseSecretsMode } from '../render/identity-configs.js';
+import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
@@ -15,6 +17,8 @@ interface BrokerIssueOptions {
   days: string;
   keySize: string;
   storeType: string;
+  installDir?: string;
+  secrets: string;
   caPasswordFile?: string;
 }
 
@@ -53,9 +57,11 @@ ${EXIT_CODES_HELP}`,
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const storeType = parseStoreType(options.storeType);
+      const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
+      const secrets = parseSecretsMode(options.secrets);
       const requests: IdentityRequest[] = hosts.map((host) => {
         const sans = collectSubjectAltNames(host, options.san);
-        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType, secrets: 'inline' };
+        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType, installDir, secrets };
       });
       assertDistinct(requests);
       const issued = await issueAndSave(requests, {

@@ -4,6 +4,8 @@ import { issueAndSave } from '../issuing.js';
 import { parseDnValue, parseIdentityName } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
+import { parseSecretsMode } from '../render/identity-configs.js';
+import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
@@ -15,6 +17,8 @@ interface ClientIssueOptions {
   days: string;
   keySize: string;
   storeType: string;
+  installDir?: string;
+  secrets: string;
   caPasswordFile?: string;
 }
 
@@ -63,7 +67,9 @@ ${EXIT_CODES_HELP}`,
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const storeType = parseStoreType(options.storeType);
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, secrets: 'inline' }], {
+      const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
+      const secrets = parseSecretsMode(options.secrets);
+      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets }], {
         layout: context.layout,
         force: context.force,
         now: context.now,

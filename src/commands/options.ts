@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
+import { DEFAULT_SECRETS_MODE } from '../render/identity-configs.js';
 
 /** The defaults of the options several commands share, declared once. */
 export const DEFAULTS = {
@@ -27,7 +28,21 @@ export function storeTypeOption(): Option {
   return new Option('--store-type <type>', 'keystore/truststore format: jks, pkcs12 (.p12, no JVM needed) or pem (Kafka 2.7+ PEM stores)').default(DEFAULTS.storeType);
 }
 
+export function installDirOption(): Option {
+  return new Option('--install-dir <path>', "where the identity's files will live on its host (absolute); every generated config points there (default: its directory in the PKI directory)");
+}
+
+export function secretsOption(): Option {
+  return new Option('--secrets <mode>', 'store passwords in a 0600 secrets file read through Kafka\'s FileConfigProvider (file), or inline in the configs (inline)').default(DEFAULT_SECRETS_MODE);
+}
+
 /** The options every identity-issuing command shares. */
 export function withIssueOptions(command: Command): Command {
-  return command.addOption(daysOption(DEFAULTS.leafDays)).addOption(keySizeOption(DEFAULTS.leafKeySize)).addOption(storeTypeOption()).addOption(caPasswordFileOption());
+  return command
+    .addOption(daysOption(DEFAULTS.leafDays))
+    .addOption(keySizeOption(DEFAULTS.leafKeySize))
+    .addOption(storeTypeOption())
+    .addOption(installDirOption())
+    .addOption(secretsOption())
+    .addOption(caPasswordFileOption());
 }

@@ -21,6 +21,8 @@ export function reportIssued(context: CommandContext, command: string, issued: I
     if (record.sans.length > 0) out.line(`  SANs       ${record.sans.join(', ')}`);
     out.line(`  principal  ${principal}`);
     out.line(`  files      ${context.display(dir)}/{${record.files.join(',')}}`);
+    if (record.installDir) out.line(`  install    ${record.installDir} on the host (configs point there; samctl export ${record.name} makes the bundle)`);
+    if (record.secrets === 'file' && record.storeType !== 'pem') out.line(`  secrets    store passwords in ${record.kind}-secrets.properties, read through \${file:…}`);
   }
 }
 

@@ -1,7 +1,24 @@
 import { KAFKA_STORE_TYPE, storeHasPasswords, type StoreType } from '../keystore/stores.js';
+import type { SecretsMode } from '../store/inventory.js';
 import type { IdentityKind, IdentityFileNames } from '../store/layout.js';
 import { PUBLIC, SECRET, type FileSpec } from '../store/layout.js';
+import { usageError } from '../errors.js';
 import { composeSnippet } from './snippets.js';
+
+export const SECRETS_MODES: readonly SecretsMode[] = ['file', 'inline'];
+
+/**
+ * Store passwords go to a 0600 secrets file read through Kafka's FileConfigProvider unless
+ * asked otherwise: server.properties is pasted into config management and tickets, and a
+ * file that only references the passwords can travel there safely.
+ */
+export const DEFAULT_SECRETS_MODE: SecretsMode = 'file';
+
+export function parseSecretsMode(raw: string): SecretsMode {
+  const mode = raw.trim().toLowerCase();
+  if (!(SECRETS_MODES as readonly string[]).includes(mode)) throw usageError(`invalid --secrets "${raw}": use file (passwords in a 0600 file read through \${file:…}) or inline`);
+  return mode as SecretsMode;
+}
 
 export interface ConfigInput {
   kind: IdentityKind;
@@ -9,7 +26,7 @@ export interface ConfigInput {
   principal: string;
   storeType: StoreType;
   /** inline: passwords in the properties files; file: in a 0600 secrets file read through ${file:…}. */
-  secrets: 'inline' | 'file';
+  secrets: SecretsMode;
   /** Absolute paths of the identity's files on its host. */
   hostPath: (file: keyof IdentityFileNames) => string;
   /** The identity's file names (the secrets file among them, in file mode). */

@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { usageError } from '../errors.js';
 import { storeHasPasswords, type StoreType } from '../keystore/stores.js';
 
 /**
@@ -138,7 +139,27 @@ export function hostFileMap(identity: { kind: IdentityKind; storeType: StoreType
 
 /** An install directory as given by --install-dir: absolute, normalised, not the file system root. */
 export function isUsableInstallDir(path: string): boolean {
-  return isAbsolute(path) && resolve(path) !== '/';
+  return installDirProblem(path) === undefined;
+}
+
+/**
+ * Why a path cannot be an install dir. It ends up inside .properties values and Kafka's
+ * `${file:<path>:<key>}` references, whose parser splits on ':' and stops at '}'.
+ */
+function installDirProblem(path: string): string | undefined {
+  if (!isAbsolute(path)) return 'it is not an absolute path';
+  if (resolve(path) === '/') return 'it is the file system root';
+  if (/[\x00-\x1f\x7f]/.test(path)) return 'it contains control characters';
+  if (/[:{}$\\]/.test(path)) return 'it contains one of : { } $ \\ (Kafka\'s ${file:…} references cannot hold them)';
+  return undefined;
+}
+
+/** --install-dir: the directory on the identity's host where its files will live. */
+export function parseInstallDir(raw: string): string {
+  const value = raw.trim();
+  const problem = installDirProblem(value);
+  if (problem) throw usageError(`invalid --install-dir "${value.slice(0, 60)}": ${problem}`, 'give the absolute path on the host, e.g. --install-dir /ssl or /etc/kafka/ssl');
+  return resolve(value);
 }
 
 /** A time as it appears in backup directory names (no ':' or '.'). */

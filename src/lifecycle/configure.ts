@@ -1,0 +1,73 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { usageError } from '../errors.js';
+import { kafkaPrincipal } from '../pki/inspect.js';
+import { renderIdentityConfigs } from '../render/identity-configs.js';
+import { removeLeftovers, writeDirectoryAtomically } from '../store/files.js';
+import { loadInventory, saveInventory, type IdentityRecord, type SecretsMode } from '../store/inventory.js';
+import { backupStamp, hostPlacement, identityFileNames, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { withPkiLock } from '../store/lock.js';
+import { readLeafCertificate, readTextFile } from '../store/read.js';
+
+export interface ConfigureChange {
+  /** A new install dir; null: back to the PKI directory; undefined: unchanged. */
+  installDir?: string | null;
+  secrets?: SecretsMode;
+}
+
+/**
+ * Re-renders the config files of identities for a new install dir or secrets mode, from the
+ * inventory and the store passwords on disk: nothing is re-signed, keys and stores stay as
+ * they are. Each identity directory is swapped in whole (the previous one goes to backups/).
+ */
+export async function configureIdentities(layout: PkiLayout, names: string[], change: ConfigureChange, now: Date): Promise<IdentityRecord[]> {
+  return withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout);
+    const inventory = await loadInventory(layout.inventory);
+    const active = inventory.identities.filter((record) => record.status === 'active');
+    const unknown = names.filter((name) => !active.some((record) => record.name === name));
+    if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')}`, 'see `samctl status` for the names');
+    const stamp = backupStamp(now);
+    const updated = new Map<IdentityRecord, IdentityRecord>();
+    for (const record of active.filter((candidate) => names.includes(candidate.name))) {
+      const next: IdentityRecord = { ...record, secrets: change.secrets ?? record.secrets };
+      if (change.installDir === null) delete next.installDir;
+      else if (change.installDir !== undefined) next.installDir = change.installDir;
+      const files = await reconfiguredFiles(layout, record, next);
+      next.files = files.map((file) => file.name);
+      await writeDirectoryAtomically(layout.identityDir(record.kind, record.name), files, layout.identityBackup(record.kind, record.name, stamp));
+      updated.set(record, next);
+    }
+    await saveInventory(layout.inventory, { ...inventory, identities: inventory.identities.map((record) => updated.get(record) ?? record) });
+    return [...updated.values()];
+  });
+}
+
+/** The identity's directory with its config files rendered anew: every other file kept byte for byte. */
+async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord): Promise<FileSpec[]> {
+  const dir = layout.identityDir(record.kind, record.name);
+  const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
+  const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file' });
+  const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file' });
+  const firstLine = async (file?: string) => (file ? (await readTextFile(join(dir, file), fix)).split(/\r?\n/)[0] : '');
+  const { cert } = await readLeafCertificate(join(dir, names.cert), fix);
+  const configs = renderIdentityConfigs({
+    kind: next.kind,
+    name: next.name,
+    principal: kafkaPrincipal(cert),
+    storeType: next.storeType,
+    secrets: next.secrets,
+    hostPath: hostPlacement(layout, next).path,
+    names,
+    keystorePassword: await firstLine(names.storePassword),
+    truststorePassword: await firstLine(names.truststorePassword),
+  });
+  const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, ...configs.map((file) => file.name)]);
+  const kept: FileSpec[] = [];
+  for (const name of (await readdir(dir)).filter((entry) => !rendered.has(entry))) {
+    const path = join(dir, name);
+    const { mode } = await stat(path);
+    kept.push({ name, content: await readFile(path), mode: (mode & 0o077) === 0 ? 0o600 : 0o644 });
+  }
+  return [...kept, ...configs];
+}
