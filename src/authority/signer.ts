@@ -15,10 +15,31 @@ export interface LeafProfile {
   validity: Validity;
 }
 
+/**
+ * Why a certificate was revoked: the CRLReason values of RFC 5280 §5.3.1 that fit a leaf samctl
+ * issues. No 'unspecified' (the RFC wants the extension left out instead) and no certificateHold
+ * (samctl revokes for good).
+ */
+export type CrlReason = 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'privilegeWithdrawn';
+
 /** One revoked certificate, as a CRL lists it. */
 export interface CrlEntry {
+  /** The certificate's serial as forge gives it (`cert.serialNumber`, the inventory's `serial`): the DER INTEGER's bytes in hex. */
   serialHex: string;
   revokedAt: Date;
+  /** Written as the entry's reasonCode extension; none when absent. */
+  reason?: CrlReason;
+}
+
+/**
+ * What a CRL covers: it is valid from `thisUpdate` until `nextUpdate` (a relying party treats
+ * it as stale after that), and `number` is its cRLNumber, which RFC 5280 §5.2.3 requires to
+ * grow with every CRL this issuer publishes: the caller keeps the count.
+ */
+export interface CrlWindow {
+  thisUpdate: Date;
+  nextUpdate: Date;
+  number: number;
 }
 
 /**
@@ -31,6 +52,9 @@ export interface Signer {
   readonly issuer: { cert: forge.pki.Certificate; pem: string };
   /** Signs a CSR (its key is the leaf's) with exactly the given profile. */
   sign(csr: forge.pki.CertificateSigningRequest, profile: LeafProfile): Promise<forge.pki.Certificate>;
-  /** A CRL over `entries`, signed by the issuer, as PEM ("X509 CRL"). */
-  signCrl(entries: CrlEntry[], window: { thisUpdate: Date; nextUpdate: Date }): Promise<string>;
+  /**
+   * A v2 CRL over `entries`, signed by the issuer, as PEM ("X509 CRL"): issuer = the issuing CA's
+   * subject, authorityKeyIdentifier = its subjectKeyIdentifier, cRLNumber = `window.number`.
+   */
+  signCrl(entries: CrlEntry[], window: CrlWindow): Promise<string>;
 }
