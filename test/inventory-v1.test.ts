@@ -50,10 +50,11 @@ describe('a version-1 inventory from an earlier samctl', () => {
     const active = inventory.identities.filter((record: { status: string }) => record.status === 'active');
     expect(active.map((record: { name: string; secrets: string }) => `${record.name} ${record.secrets}`).sort()).toEqual([
       'console inline',
-      'newcomer inline',
+      'newcomer file',
       'prediction-service inline',
       'sam01.ynformed.nl inline',
     ]);
+    // identities from version 1 keep their inline passwords; new ones get the default, a secrets file
     // the renewed broker keeps its store password (automation reads it) and its SANs
     const password = readFileSync(join(cwd, 'pki/brokers/sam01.ynformed.nl/store.password'), 'utf8');
     expect(password).toBe(readFileSync(join(FIXTURE, 'brokers/sam01.ynformed.nl/store.password'), 'utf8'));

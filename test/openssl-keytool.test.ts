@@ -144,8 +144,13 @@ describe('openssl and keytool read what samctl writes', () => {
     const server = readFileSync(join(broker, 'server-ssl.properties'), 'utf8');
     const storePassword = readFileSync(join(broker, 'store.password'), 'utf8').trim();
     expect(server).toContain(`ssl.keystore.location=${join(broker, 'keystore.jks')}`);
-    expect(server).toContain(`ssl.keystore.password=${storePassword}`);
-    expect(server).toContain(`ssl.key.password=${storePassword}`);
+    // --secrets file (the default): the snippet holds references, the 0600 secrets file the passwords
+    const secretsFile = join(broker, 'broker-secrets.properties');
+    expect(server).toContain('config.providers=file\nconfig.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n');
+    expect(server).toContain(`ssl.keystore.password=\${file:${secretsFile}:keystore.password}`);
+    expect(server).toContain(`ssl.key.password=\${file:${secretsFile}:keystore.password}`);
+    expect(server).not.toContain(storePassword);
+    expect(readFileSync(secretsFile, 'utf8')).toContain(`\nkeystore.password=${storePassword}\n`);
     expect(server).toContain('ssl.client.auth=required');
     expect(server).toContain('ssl.keystore.type=JKS');
     const clientProps = readFileSync(join(client, 'client-ssl.properties'), 'utf8');
@@ -157,13 +162,16 @@ describe('openssl and keytool read what samctl writes', () => {
     expect(librdkafka).not.toContain(storePassword);
   });
 
-  it('makes every private key, password file and properties file with a password 0600', () => {
+  it('makes every private key, password file and properties file with a password 0600 (configs that only reference passwords are 0644)', () => {
     const secret = [
       'ca/ca.key', 'ca/truststore.password', 'samctl.json',
-      ...['broker.key', 'keystore.jks', 'store.password', 'truststore.password', 'server-ssl.properties'].map((f) => `brokers/sam01.ynformed.nl/${f}`),
-      ...['client.key', 'keystore.jks', 'store.password', 'truststore.password', 'client-ssl.properties'].map((f) => `clients/prediction-service/${f}`),
+      ...['broker.key', 'keystore.jks', 'store.password', 'truststore.password', 'broker-secrets.properties'].map((f) => `brokers/sam01.ynformed.nl/${f}`),
+      ...['client.key', 'keystore.jks', 'store.password', 'truststore.password', 'client-secrets.properties'].map((f) => `clients/prediction-service/${f}`),
     ];
     for (const file of secret) expect([file, statSync(join(pki, file)).mode & 0o777]).toEqual([file, 0o600]);
+    for (const file of ['brokers/sam01.ynformed.nl/server-ssl.properties', 'clients/prediction-service/client-ssl.properties']) {
+      expect([file, statSync(join(pki, file)).mode & 0o777]).toEqual([file, 0o644]);
+    }
     for (const dir of ['', 'ca', 'brokers/sam01.ynformed.nl', 'clients/prediction-service']) {
       expect([dir, statSync(join(pki, dir)).mode & 0o777]).toEqual([dir, 0o700]);
     }

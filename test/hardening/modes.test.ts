@@ -17,11 +17,11 @@ async function samctlUnderUmask(umask: string, cwd: string, args: string[]): Pro
   });
 }
 
-/** What must be private: keys, keystores, password files, properties with a password, the inventory. */
+/** What must be private: keys, keystores, password files, properties with a password (not a ${file:…} reference), the inventory. */
 function mustBeSecret(dir: string, file: string): boolean {
   const name = file.split('/').pop()!;
   if (/\.key$|^keystore\.|\.password$|^samctl\.json$/.test(name)) return true;
-  if (name.endsWith('.properties')) return /password\s*=\s*\S/.test(readFileSync(join(dir, file), 'utf8'));
+  if (name.endsWith('.properties')) return /password\s*=\s*(?!\$\{file:)\S/.test(readFileSync(join(dir, file), 'utf8'));
   return false;
 }
 
