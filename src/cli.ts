@@ -8,6 +8,7 @@ import { registerStatus } from './commands/status.js';
 import { registerVerify } from './commands/verify.js';
 import { registerRenew } from './commands/renew.js';
 import { registerProbe } from './commands/probe.js';
+import { registerCheck } from './commands/check.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -56,6 +57,7 @@ Environment:
   registerVerify(program);
   registerRenew(program);
   registerProbe(program);
+  registerCheck(program);
   return program;
 }
 
