@@ -64,8 +64,10 @@ export async function checkBrokerConfig(file: string, options: { now: Date; thre
     const truststoreSettings: TruststoreSettings = { type: at(ssl.truststoreType), location: at(ssl.truststoreLocation), password: at(ssl.truststorePassword), certificates: at(ssl.truststoreCertificates) };
     const keystoreUnchecked = uncheckable(KEYSTORE_KEYS.map((name) => ssl[name]), resolved, findings);
     const truststoreUnchecked = uncheckable(TRUSTSTORE_KEYS.map((name) => ssl[name]), resolved, findings);
-    const keystore = keystoreUnchecked ? UNCHECKED : await cached(keystores, keystoreSettings, () => openKeystore(keystoreSettings));
-    const truststore = truststoreUnchecked ? { ...UNCHECKED, cas: [] } : await cached(truststores, truststoreSettings, () => openTruststore(truststoreSettings));
+    const [keystore, truststore] = await Promise.all([
+      keystoreUnchecked ? UNCHECKED : cached(keystores, keystoreSettings, () => openKeystore(keystoreSettings)),
+      truststoreUnchecked ? { ...UNCHECKED, cas: [] } : cached(truststores, truststoreSettings, () => openTruststore(truststoreSettings)),
+    ]);
     findings.push(...keystore.findings, ...truststore.findings);
     report.keystore = { source: keystore.source ?? null, type: ssl.keystoreType.value ?? 'JKS', certificates: keystore.entries.map((entry) => describeEntry(entry.alias, entry.chain[0], options.now)) };
     report.truststore = { source: truststore.source ?? null, type: ssl.truststoreType.value ?? 'JKS', cas: truststore.cas.map(subjectOf) };

@@ -14,6 +14,11 @@ export function subjectOf(cert: X509Certificate): string {
   return cert.subject.split('\n').join(', ');
 }
 
+/** The subject CN: the name samctl knows a broker by. */
+export function commonName(cert: X509Certificate): string {
+  return /^CN=(.*)$/m.exec(cert.subject)?.[1] ?? '<host>';
+}
+
 export function sansOf(cert: X509Certificate): string[] {
   return cert.subjectAltName ? cert.subjectAltName.split(', ') : [];
 }
@@ -67,7 +72,7 @@ export function advertisedHostFindings(listener: Listener, entries: KeyEntry[], 
       error(
         key,
         `the ${listener.name} listener advertises ${endpoint.host}, which the certificate in ${keystore} does not cover (${sansOf(entry.chain[0]).join(', ') || 'no SANs'}): clients fail hostname verification`,
-        `advertise a host the certificate covers, or issue one that covers it: samctl broker issue <host> --san ${endpoint.host}`,
+        `advertise a host the certificate covers, or re-issue it with that name: samctl broker issue ${commonName(entry.chain[0])} --san ${endpoint.host} (and its other SANs) --force`,
       ),
     );
 }
@@ -79,7 +84,7 @@ export function clientAuthFindings(listener: Listener, clientAuth: Setting): Fin
   if (value.toLowerCase() === 'required') return [];
   const known = ['requested', 'none'].includes(value.toLowerCase());
   const what = clientAuth.defaulted ? `not set (Kafka's default is none)` : known ? `"${value}"` : `"${value}", which Kafka does not know and treats as none`;
-  return [error(clientAuth.key, `${clientAuth.key} is ${what} on the SSL listener ${listener.name}: clients connect without a certificate`, `set ${clientAuth.key}=required`)];
+  return [error(clientAuth.key, `${clientAuth.key} is ${what} on the SSL listener ${listener.name}: clients may connect without a certificate`, `set ${clientAuth.key}=required`)];
 }
 
 /** serverAuth for every listener; clientAuth too where the broker is the client (inter-broker, controller). */
@@ -129,8 +134,9 @@ export function validityFindings(entries: KeyEntry[], keystoreKey: string, keyst
     }
     const state = expiryState(validity, now, threshold);
     const date = validity.notAfter.toISOString().slice(0, 10);
-    if (state === 'expired') findings.push(expiry(keystoreKey, `${what} expired on ${date}`, 'renew it: samctl renew <host>, then reload the keystore'));
-    if (state === 'due') findings.push(expiry(keystoreKey, `${what} expires in ${daysLeft(validity.notAfter, now)} days (${date}), within ${threshold.text}`, 'renew it: samctl renew <host>, then reload the keystore'));
+    const fix = `renew it: samctl renew ${commonName(leaf)}, then reload the keystore`;
+    if (state === 'expired') findings.push(expiry(keystoreKey, `${what} expired on ${date}`, fix));
+    if (state === 'due') findings.push(expiry(keystoreKey, `${what} expires in ${daysLeft(validity.notAfter, now)} days (${date}), within ${threshold.text}`, fix));
   }
   return findings;
 }

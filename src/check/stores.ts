@@ -226,9 +226,12 @@ async function readJavaKeystore(path: string, settings: KeystoreSettings): Promi
   const keyLabel = keyPassword.value !== undefined ? keyPassword.label : `${keyPassword.key} is not set, so Kafka uses ${password.label}, which`;
   const secret = keyPassword.value ?? password.value!;
   const findings: Finding[] = [];
+  const pkcs12 = /^pkcs12$/i.test(storeType);
   for (const entry of entries) {
-    const opens = /^pkcs12$/i.test(storeType) ? pkcs12KeyOpens(await readFile(path), password.value!, secret) : await javaKeyOpens(path, storeType, entry.alias, password.value!, secret);
-    if (opens === false) {
+    const opens = pkcs12 ? pkcs12KeyOpens(await readFile(path), password.value!, secret) : await javaKeyOpens(path, storeType, entry.alias, password.value!, secret);
+    if (opens === false && pkcs12 && keyPassword.value !== undefined) {
+      findings.push(error(keyPassword.key, `${keyLabel} does not open the key "${entry.alias}" in ${path}: ${password.key} does (keytool, openssl and samctl protect PKCS12 keys with the store password)`, `remove ${keyPassword.key}, or set it to the value of ${password.key}`));
+    } else if (opens === false) {
       findings.push(error(keyPassword.key, `${keyLabel} does not open the key "${entry.alias}" in ${path}`, `set ${keyPassword.key} to the key's password (samctl writes stores whose key password is the store password)`));
     } else if (opens === undefined) {
       findings.push(notice(keyPassword.key, `samctl could not check that ${keyPassword.key} opens the key "${entry.alias}" in ${path}`, 'check by hand: keytool -importkeystore with -srckeypass to a scratch PKCS12'));
