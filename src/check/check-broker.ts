@@ -47,50 +47,58 @@ export async function checkBrokerConfig(file: string, options: { now: Date; thre
     findings.push(error('listeners', 'no listener uses SSL or SASL_SSL: nothing the broker serves is encrypted', 'add an SSL listener, e.g. listeners=SSL://:9093 with listener.security.protocol.map and the ssl.* keys (samctl broker issue writes them)'));
   }
 
-  const keystores = new Map<string, Promise<OpenedKeystore>>();
-  const truststores = new Map<string, Promise<OpenedTruststore>>();
+  const stores: StoreCache = { keystores: new Map(), truststores: new Map() };
   const listeners: ListenerReport[] = [];
   for (const listener of model.listeners) {
     const report = describeListener(listener);
     listeners.push(report);
-    if (!secured.includes(listener)) continue;
-    const ssl = sslSettingsFor(resolved.values, listener.name);
-    findings.push(...clientAuthFindings(listener, ssl.clientAuth));
-    report.clientAuth = ssl.clientAuth.value;
-
-    findings.push(...relativePathNotices(ssl));
-    const at = (setting: Setting) => storeSetting(setting, resolved);
-    const keystoreSettings: KeystoreSettings = { type: at(ssl.keystoreType), location: at(ssl.keystoreLocation), password: at(ssl.keystorePassword), keyPassword: at(ssl.keyPassword), key: at(ssl.keystoreKey), chain: at(ssl.keystoreChain) };
-    const truststoreSettings: TruststoreSettings = { type: at(ssl.truststoreType), location: at(ssl.truststoreLocation), password: at(ssl.truststorePassword), certificates: at(ssl.truststoreCertificates) };
-    const keystoreUnchecked = uncheckable(KEYSTORE_KEYS.map((name) => ssl[name]), resolved, findings);
-    const truststoreUnchecked = uncheckable(TRUSTSTORE_KEYS.map((name) => ssl[name]), resolved, findings);
-    const [keystore, truststore] = await Promise.all([
-      keystoreUnchecked ? UNCHECKED : cached(keystores, keystoreSettings, () => openKeystore(keystoreSettings)),
-      truststoreUnchecked ? { ...UNCHECKED, cas: [] } : cached(truststores, truststoreSettings, () => openTruststore(truststoreSettings)),
-    ]);
-    findings.push(...keystore.findings, ...truststore.findings);
-    report.keystore = { source: keystore.source ?? null, type: ssl.keystoreType.value ?? 'JKS', certificates: keystore.entries.map((entry) => describeEntry(entry.alias, entry.chain[0], options.now)) };
-    report.truststore = { source: truststore.source ?? null, type: ssl.truststoreType.value ?? 'JKS', cas: truststore.cas.map(subjectOf) };
-
-    const keystoreKey = ssl.keystoreKey.value !== undefined ? ssl.keystoreChain.key : ssl.keystoreLocation.key;
-    const truststoreKey = ssl.truststoreCertificates.value !== undefined ? ssl.truststoreCertificates.key : ssl.truststoreLocation.key;
-    const clientAuthRequired = listener.protocol === 'SSL' && ssl.clientAuth.value?.trim().toLowerCase() === 'required';
-    if (!keystoreUnchecked && keystore.source === undefined && keystore.findings.length === 0) {
-      findings.push(error(ssl.keystoreLocation.key, `the ${listener.name} listener has no keystore: the broker has no certificate to present`, `set ${ssl.keystoreLocation.key} (and its password), as samctl broker issue writes in server-ssl.properties`));
-    }
-    if (!truststoreUnchecked && truststore.source === undefined && truststore.findings.length === 0 && (clientAuthRequired || listener.interBroker || listener.controller)) {
-      findings.push(error(ssl.truststoreLocation.key, `the ${listener.name} listener has no truststore: Java's default cacerts cannot verify certificates from your CA`, `set ${ssl.truststoreLocation.key} to a truststore holding your CA`));
-    }
-    const keystoreName = keystore.source ?? 'the keystore';
-    findings.push(
-      ...advertisedHostFindings(listener, keystore.entries, keystoreName),
-      ...keyUsageFindings(listener, keystore.entries, keystoreKey, keystoreName, clientAuthRequired),
-      ...trustFindings(listener, keystore.entries, truststore.cas, truststoreKey, truststore.source ?? 'the truststore'),
-      ...validityFindings(keystore.entries, keystoreKey, keystoreName, options.now, options.threshold),
-    );
+    if (secured.includes(listener)) findings.push(...(await checkSslListener(listener, report, resolved, stores, options)));
   }
   const unique = uniqueFindings(findings);
   return { file, listeners, findings: unique, exitCode: checkExitCode(unique) };
+}
+
+interface StoreCache {
+  keystores: Map<string, Promise<OpenedKeystore>>;
+  truststores: Map<string, Promise<OpenedTruststore>>;
+}
+
+/** One SSL or SASL_SSL listener: its stores opened with its own settings, then every check on them. */
+async function checkSslListener(listener: Listener, report: ListenerReport, resolved: ResolvedConfig, stores: StoreCache, options: { now: Date; threshold: Threshold }): Promise<Finding[]> {
+  const ssl = sslSettingsFor(resolved.values, listener.name);
+  const findings = [...clientAuthFindings(listener, ssl.clientAuth), ...relativePathNotices(ssl)];
+  report.clientAuth = ssl.clientAuth.value;
+
+  const at = (setting: Setting) => storeSetting(setting, resolved);
+  const keystoreSettings: KeystoreSettings = { type: at(ssl.keystoreType), location: at(ssl.keystoreLocation), password: at(ssl.keystorePassword), keyPassword: at(ssl.keyPassword), key: at(ssl.keystoreKey), chain: at(ssl.keystoreChain) };
+  const truststoreSettings: TruststoreSettings = { type: at(ssl.truststoreType), location: at(ssl.truststoreLocation), password: at(ssl.truststorePassword), certificates: at(ssl.truststoreCertificates) };
+  const keystoreUnchecked = uncheckable(KEYSTORE_KEYS.map((name) => ssl[name]), resolved, findings);
+  const truststoreUnchecked = uncheckable(TRUSTSTORE_KEYS.map((name) => ssl[name]), resolved, findings);
+  const [keystore, truststore] = await Promise.all([
+    keystoreUnchecked ? UNCHECKED : cached(stores.keystores, keystoreSettings, () => openKeystore(keystoreSettings)),
+    truststoreUnchecked ? { ...UNCHECKED, cas: [] } : cached(stores.truststores, truststoreSettings, () => openTruststore(truststoreSettings)),
+  ]);
+  findings.push(...keystore.findings, ...truststore.findings);
+  report.keystore = { source: keystore.source ?? null, type: ssl.keystoreType.value ?? 'JKS', certificates: keystore.entries.map((entry) => describeEntry(entry.alias, entry.chain[0], options.now)) };
+  report.truststore = { source: truststore.source ?? null, type: ssl.truststoreType.value ?? 'JKS', cas: truststore.cas.map(subjectOf) };
+
+  const keystoreKey = ssl.keystoreKey.value !== undefined ? ssl.keystoreChain.key : ssl.keystoreLocation.key;
+  const truststoreKey = ssl.truststoreCertificates.value !== undefined ? ssl.truststoreCertificates.key : ssl.truststoreLocation.key;
+  const clientAuthRequired = listener.protocol === 'SSL' && ssl.clientAuth.value?.trim().toLowerCase() === 'required';
+  if (!keystoreUnchecked && keystore.source === undefined && keystore.findings.length === 0) {
+    findings.push(error(ssl.keystoreLocation.key, `the ${listener.name} listener has no keystore: the broker has no certificate to present`, `set ${ssl.keystoreLocation.key} (and its password), as samctl broker issue writes in server-ssl.properties`));
+  }
+  if (!truststoreUnchecked && truststore.source === undefined && truststore.findings.length === 0 && (clientAuthRequired || listener.interBroker || listener.controller)) {
+    findings.push(error(ssl.truststoreLocation.key, `the ${listener.name} listener has no truststore: Java's default cacerts cannot verify certificates from your CA`, `set ${ssl.truststoreLocation.key} to a truststore holding your CA`));
+  }
+  const keystoreName = keystore.source ?? 'the keystore';
+  return [
+    ...findings,
+    ...advertisedHostFindings(listener, keystore.entries, keystoreName),
+    ...keyUsageFindings(listener, keystore.entries, keystoreKey, keystoreName, clientAuthRequired),
+    ...trustFindings(listener, keystore.entries, truststore.cas, truststoreKey, truststore.source ?? 'the truststore'),
+    ...validityFindings(keystore.entries, keystoreKey, keystoreName, options.now, options.threshold),
+  ];
 }
 
 const UNCHECKED: OpenedKeystore = { entries: [], findings: [] };
