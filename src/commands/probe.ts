@@ -5,7 +5,7 @@ import { identityFileNames, type PkiLayout } from '../store/layout.js';
 import { parseCertificateText, readLeafCertificate, readPrivateKey, readTextFile } from '../store/read.js';
 import { operationError, usageError } from '../errors.js';
 import { fetchClusterMetadata, type KafkaAnswer } from '../kafka/client.js';
-import { awaitKafkaAnswer, demandsClientCertificate, handshake, type TlsIdentity } from '../net/tls-probe.js';
+import { exchangeApiVersions, handshake, probeClientCertificateDemand, type ClientCertificateDemand, type KafkaExchange, type TlsIdentity } from '../net/tls-probe.js';
 import { parseIdentityName } from '../pki/names.js';
 import { commandContext } from './context.js';
 
@@ -19,7 +19,8 @@ export function registerProbe(program: Command): void {
       'after',
       `
 Reports the broker's chain, whether its certificate covers the host, days left, whether it
-demands a client certificate, and the cluster id and brokers Kafka answers with.
+demands a client certificate (required, not required, or unknown: decided by a second session
+without one), and the cluster id and brokers Kafka answers with.
 
 Examples:
   $ samctl probe sam01.ynformed.nl:9092 --client console
@@ -27,7 +28,8 @@ Examples:
 
 Exit codes:
   0  handshake and Kafka round trip succeeded, the certificate covers the host
-  1  refused, TLS alert, unknown CA, name mismatch or no Kafka answer (the line says which)
+  1  refused, not TLS, TLS alert, unknown CA, name mismatch, or TLS works but no Kafka answer
+     (the line says which)
   2  bad usage (no such client identity)`,
     )
     .action(async (address: string, options: { client: string }, command: Command) => {
@@ -39,47 +41,77 @@ Exit codes:
       const clientDir = context.display(layout.identityDir('client', name));
       const identity = await readIdentity(layout, name);
 
-      const { socket, report } = await handshake(host, port, identity).catch((err: Error & { kind?: string }) => {
+      const { socket, report } = await handshake(host, port, identity).catch((err: Error & { kind?: string; alert?: string }) => {
+        if (err.alert) throw refusalError(err.message, err.alert, name);
         const hints: Record<string, string> = {
           refused: 'is the broker running, and is this its SSL listener port?',
-          'tls-alert': 'the broker refused the handshake: is this client\'s certificate from a CA the broker trusts, and still valid?',
+          'not-tls': 'is this a TLS listener? (a PLAINTEXT Kafka listener closes the connection on a TLS hello)',
+          silent: 'is this a TLS listener? probe a broker\'s SSL listener (listeners=SSL://…)',
           timeout: 'is a firewall dropping the connection?',
         };
         throw operationError(err.message, hints[err.kind ?? ''] ?? undefined);
       });
       let kafka: KafkaAnswer | undefined;
       let kafkaError: string | undefined;
-      let refusal: string | undefined;
-      let demanded: boolean | undefined;
+      let exchange: KafkaExchange | undefined;
+      let demand: ClientCertificateDemand | undefined;
       if (report.chainError || !report.sanMatches) socket.destroy();
       else {
-        refusal = await awaitKafkaAnswer(socket, host, port).then(
-          () => undefined,
-          (err: Error) => err.message,
-        );
-        demanded = await demandsClientCertificate(host, port, identity.ca);
-        if (!refusal) {
+        exchange = await exchangeApiVersions(socket, host, port);
+        // A second session, without a certificate, after the first one: a peer may serve one at a time (openssl s_server does).
+        demand = await probeClientCertificateDemand(host, port, identity.ca);
+        if (exchange.kind === 'answered') {
           try {
             kafka = await fetchClusterMetadata(`${host}:${port}`, identity, isIP(host) ? undefined : host);
           } catch (err) {
             kafkaError = (err as Error).message;
           }
-        }
+        } else if (exchange.kind !== 'alert' && exchange.kind !== 'ticket') kafkaError = exchange.message;
       }
-      out.result({ command: 'probe', address, client: name, ...report, clientCertificateRequired: demanded ?? null, refusal: refusal ?? null, kafka: kafka ?? null, kafkaError: kafkaError ?? null });
+      const refusal = exchange?.kind === 'alert' ? exchange : undefined;
+      out.result({
+        command: 'probe',
+        address,
+        client: name,
+        ...report,
+        clientCertificate: demand?.state ?? null,
+        clientCertificateEvidence: demand?.evidence ?? null,
+        // Kept for scripts written against the boolean: null when unknown or not probed.
+        clientCertificateRequired: demand && demand.state !== 'unknown' ? demand.state === 'required' : null,
+        refusal: refusal?.message ?? null,
+        kafka: kafka ?? null,
+        kafkaError: kafkaError ?? null,
+      });
       out.line(`TLS        ${report.protocol} with ${host}:${port}`);
       out.line(`chain      ${report.chain.map((entry) => entry.subject).join('  ←  ')}`);
       out.line(`trusted    ${report.chainError ? out.style.red(`no: ${report.chainError}`) : out.style.green('yes (by our ca.crt)')}`);
       out.line(`SAN        ${report.sanMatches ? out.style.green(`covers ${host}`) : out.style.red(`does not cover ${host}`)} (${report.sans})`);
       out.line(`expires    in ${report.daysLeft} days`);
-      if (demanded !== undefined) out.line(`client     ${demanded ? 'certificate required by the broker' : out.style.yellow('certificate NOT required by the broker')}`);
+      if (demand) {
+        const verdict = { required: 'certificate required by the broker', 'not-required': out.style.yellow('certificate NOT required by the broker'), unknown: out.style.yellow('unknown whether the broker requires a certificate') };
+        out.line(`client     ${verdict[demand.state]}: ${demand.evidence}`);
+      }
       if (kafka) out.line(`kafka      cluster ${kafka.clusterId}, brokers ${kafka.brokers.map((b) => `${b.id}@${b.host}:${b.port}`).join(', ')}`);
 
       if (report.chainError) throw operationError(`the broker's certificate is not signed by a CA we trust (${report.chainError})`, `check that ${clientDir}/${files.ca} holds the CA that signed the broker`);
       if (!report.sanMatches) throw operationError(`name mismatch: the broker's certificate does not cover ${host} (${report.sans})`, 'connect by a name in its SAN, or re-issue the broker with --san');
-      if (refusal) throw operationError(`the broker refused the session: ${refusal}`, `is ${clientDir}/${files.cert} from a CA the broker trusts, and still valid?`);
+      if (refusal) throw refusalError(refusal.message, refusal.alert, `${clientDir}/${files.cert}`);
+      if (exchange?.kind !== 'answered') throw operationError(`TLS works but ${host}:${port} does not answer the Kafka protocol: ${kafkaError}`, 'is this a Kafka listener? probe a broker\'s SSL listener (listeners=SSL://…)');
       if (!kafka) throw operationError(`TLS works but Kafka did not answer: ${kafkaError}`, 'is this a Kafka SSL listener, and does it accept this client?');
     });
+}
+
+// Alerts that speak of the client certificate (RFC 8446 §6.2); handshake_failure is what a TLS 1.2
+// OpenSSL server sends for a missing certificate, but also for no shared cipher.
+const CERTIFICATE_ALERTS = new Set(['bad_certificate', 'unsupported_certificate', 'certificate_revoked', 'certificate_expired', 'certificate_unknown', 'unknown_ca', 'certificate_required', 'access_denied']);
+
+function refusalError(message: string, alert: string, clientCert: string) {
+  const hint = CERTIFICATE_ALERTS.has(alert)
+    ? `the broker refused the client certificate: is ${clientCert} from a CA the broker trusts, and still valid?`
+    : alert === 'handshake_failure'
+      ? `is ${clientCert} from a CA the broker trusts? (or the two share no TLS version or cipher suite)`
+      : 'the broker ended the session: check the TLS versions and cipher suites it accepts';
+  return operationError(`the broker refused the session: ${message}`, hint);
 }
 
 function parseAddress(address: string): { host: string; port: number } {
