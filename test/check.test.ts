@@ -160,7 +160,7 @@ ssl.truststore.password=\${file:${secretsFile}:truststore.password}
     expect(bad.report.findings[0].message).toContain(`\${file:${secretsFile}:keystore.password}`);
 
     // The same reference without config.providers: Kafka would use the text itself as the password.
-    const unconfigured = await check(serverProperties('provider-missing', jks, provider.split('\n').slice(2).join('\n')));
+    const unconfigured = await check(serverProperties('provider-missing', jks, provider.split('\n').slice(2).join('\n'), ['config.providers', 'config.providers.file.class']));
     expect(unconfigured.exitCode).toBe(1);
     expect(new Set(keys(unconfigured.report))).toEqual(new Set(['ssl.keystore.password', 'ssl.key.password', 'ssl.truststore.password']));
     expect(unconfigured.report.findings[0].fix).toContain('config.providers=file');

@@ -42,7 +42,7 @@ Exit codes:
       const identity = await readIdentity(layout, name);
 
       const { socket, report } = await handshake(host, port, identity).catch((err: Error & { kind?: string; alert?: string }) => {
-        if (err.alert) throw refusalError(err.message, err.alert, name);
+        if (err.alert) throw refusalError(err.message, err.alert, `${clientDir}/${files.cert}`);
         const hints: Record<string, string> = {
           refused: 'is the broker running, and is this its SSL listener port?',
           'not-tls': 'is this a TLS listener? (a PLAINTEXT Kafka listener closes the connection on a TLS hello)',
