@@ -9,6 +9,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerRenew } from './commands/renew.js';
 import { registerProbe } from './commands/probe.js';
 import { registerConfigure } from './commands/configure.js';
+import { registerExport } from './commands/export.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -60,6 +61,7 @@ Environment:
   registerRenew(program);
   registerProbe(program);
   registerConfigure(program);
+  registerExport(program);
   return program;
 }
 
