@@ -6,12 +6,11 @@ import { readBundlePassphrase } from '../bundle/passphrase.js';
 import { AGE_IDENTITY_FILE, parseOwner, STAGING_PREFIX } from '../bundle/unpack.js';
 import { usageError } from '../errors.js';
 import { commandContext, requireInventory, type CommandContext } from './context.js';
-import { EXIT_CODES_HELP } from './help.js';
 
 interface ExportOptions {
   out?: string;
   encrypt?: boolean;
-  recipient: string[];
+  recipient?: string[];
   recipientsFile?: string;
   passphraseFile?: string;
   owner?: string;
@@ -24,7 +23,7 @@ export function registerExport(program: Command): void {
     .argument('<name...>', 'broker hosts or client names (broker/<name> or client/<name> when a name is both)')
     .option('--out <file|dir>', 'where to write: a file for one name, a directory (made 0700 if missing) for several (default: ./<name>.tar or .tar.age)')
     .option('--encrypt', 'encrypt with age (implied by --recipient, --recipients-file and --passphrase-file)')
-    .option('--recipient <age1…>', "encrypt to this age public key (the host's `age-keygen -y key.txt`); repeatable", (value: string, list: string[]) => [...list, value], [] as string[])
+    .option('--recipient <age1…>', "encrypt to this age public key (the host's `age-keygen -y key.txt`); repeatable", (value: string, list: string[] = []) => [...list, value])
     .option('--recipients-file <file>', 'encrypt to the age public keys in this file, one a line')
     .option('--passphrase-file <file>', 'encrypt with the passphrase on the first line of this file (else SAMCTL_BUNDLE_PASSPHRASE, else asked on a terminal)')
     .option('--owner <user[:group]>', "make the printed commands chown the files to the service user before moving them in (e.g. kafka)")
@@ -63,12 +62,17 @@ On the host, the printed commands unpack into a staging directory inside the ins
 check SHA256SUMS, and move each file in with mv -f (one atomic rename each; other files in
 the install dir stay). tar --no-same-owner leaves the files owned by whoever unpacks: use
 --owner kafka, or chown them to the broker's user yourself.
-${EXIT_CODES_HELP}`,
+
+Exit codes:
+  0  every bundle written
+  1  an identity's files cannot be read or differ from the inventory (see samctl status), I/O
+  2  bad usage or input: unknown name, existing --out without --force, bad recipient,
+     unreadable passphrase file (nothing was written)`,
     )
     .action(async (names: string[], options: ExportOptions, command: Command) => {
       const context = commandContext(command);
       const owner = options.owner === undefined ? undefined : parseOwner(options.owner);
-      const wantsRecipients = options.recipient.length > 0 || options.recipientsFile !== undefined;
+      const wantsRecipients = options.recipient !== undefined || options.recipientsFile !== undefined;
       if (wantsRecipients && options.passphraseFile !== undefined) {
         throw usageError('age encrypts to recipients or with a passphrase, not both', 'drop --passphrase-file, or the recipients');
       }
@@ -85,7 +89,7 @@ ${EXIT_CODES_HELP}`,
 /** Recipients, checked; or the passphrase, asked for last (after every other check passed). */
 async function readEncryption(context: CommandContext, options: ExportOptions, wantsRecipients: boolean): Promise<Encryption> {
   if (wantsRecipients) {
-    const given = options.recipient.map((value, index) => ({ value: value.trim(), from: `--recipient #${index + 1}` }));
+    const given = (options.recipient ?? []).map((value, index) => ({ value: value.trim(), from: `--recipient #${index + 1}` }));
     const fromFile = options.recipientsFile === undefined ? [] : await readRecipientsFile(options.recipientsFile);
     return { kind: 'recipients', recipients: await checkRecipients([...given, ...fromFile]) };
   }
@@ -129,14 +133,16 @@ function report(context: CommandContext, bundles: Bundle[], owner: string | unde
     if (!bundle.ownInstallDir) {
       out.line(out.style.yellow(`  ! no install dir: its configs point into the PKI directory of this machine; set one with \`samctl configure ${bundle.name} --install-dir /ssl\``));
     }
-    out.line(`  On ${bundle.kind === 'broker' ? bundle.name : "the client's host"}, in the directory you copied ${basename(bundle.file)} to${bundle.encryption === 'recipients' ? ` (${AGE_IDENTITY_FILE}: that host's age identity file)` : ''}:`);
+    const where = bundle.kind === 'broker' ? bundle.name : "the client's host";
+    const key = bundle.encryption === 'recipients' ? `; ${AGE_IDENTITY_FILE} is that host's age identity file` : '';
+    out.line(`  On ${where}, as root, in the directory you copied ${basename(bundle.file)} to${key}:`);
     out.line('');
     for (const line of bundle.unpack) out.line(`    ${line}`);
     out.line('');
   }
   const notes = [
     `Paste each block whole: if a step fails, nothing after it runs and the install dir keeps its files (remove the ${STAGING_PREFIX}* staging dir in it).`,
-    owner ? `The files are chowned to ${owner} before they are moved in.` : "tar --no-same-owner leaves the files owned by whoever unpacks: give them to the service's user with --owner kafka, or chown kafka: <files>.",
+    owner ? `The commands run \`chown ${owner}\` on the files before moving them in.` : "tar --no-same-owner leaves the files owned by whoever unpacks: give them to the service's user with --owner kafka, or chown kafka: <files>.",
   ];
   if (bundles.some((bundle) => bundle.encryption === 'passphrase')) notes.push('age -d asks for the passphrase on a terminal only: for unattended hosts and CI, export with --recipient instead.');
   for (const note of notes) out.line(note);
