@@ -10,6 +10,7 @@ import { registerRenew } from './commands/renew.js';
 import { registerProbe } from './commands/probe.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerCheck } from './commands/check.js';
+import { registerExport } from './commands/export.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -62,6 +63,7 @@ Environment:
   registerProbe(program);
   registerConfigure(program);
   registerCheck(program);
+  registerExport(program);
   return program;
 }
 
