@@ -85,7 +85,7 @@ export async function planBundles(identities: Array<{ kind: IdentityKind; name: 
  * renew cannot hand over half of one), encrypts them, and only then writes them: a failure
  * while reading or encrypting writes nothing. Each bundle file is replaced atomically, 0600.
  */
-export async function writeBundles(layout: PkiLayout, plans: BundlePlan[], options: { encryption?: Encryption; owner?: string; now: Date }): Promise<Bundle[]> {
+export async function writeBundles(layout: PkiLayout, plans: BundlePlan[], options: { encryption?: Encryption; owner?: string; identityFile?: string; now: Date }): Promise<Bundle[]> {
   const made = await withPkiLock(layout.root, async () => {
     const inventory = await loadInventory(layout.inventory);
     const made: Array<{ plan: BundlePlan; record: IdentityRecord; files: string[]; tar: Buffer }> = [];
@@ -112,7 +112,7 @@ export async function writeBundles(layout: PkiLayout, plans: BundlePlan[], optio
         files,
         bytes: content.length,
         sha256: sha256Hex(content),
-        unpack: unpackCommands({ bundle: basename(plan.file), installDir, files, encryption, owner: options.owner }),
+        unpack: unpackCommands({ bundle: basename(plan.file), installDir, files, encryption, owner: options.owner, identityFile: options.identityFile }),
       },
     });
   }

@@ -17,6 +17,8 @@ export interface UnpackInput {
   encryption?: 'recipients' | 'passphrase';
   /** `user:` or `user:group` to chown the files to before they are moved in. */
   owner?: string;
+  /** The host's age identity file (default key.txt in the working directory). */
+  identityFile?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function unpackCommands(input: UnpackInput): string[] {
   const names = input.files.map(shellQuote).join(' ');
   const lines = [`mkdir -p ${installDir} &&`, `stage=$(mktemp -d ${shellQuote(join(input.installDir, `${STAGING_PREFIX}XXXXXX`))}) &&`];
   if (input.encryption) {
-    const identity = input.encryption === 'recipients' ? ` -i ${AGE_IDENTITY_FILE}` : '';
+    const identity = input.encryption === 'recipients' ? ` -i ${shellQuote(input.identityFile ?? AGE_IDENTITY_FILE)}` : '';
     lines.push(`age -d${identity} -o "$stage/bundle.tar" ${bundle} &&`, `tar -x -p --no-same-owner -f "$stage/bundle.tar" -C "$stage" &&`);
   } else {
     lines.push(`tar -x -p --no-same-owner -f ${bundle} -C "$stage" &&`);

@@ -14,6 +14,7 @@ interface ExportOptions {
   recipientsFile?: string;
   passphraseFile?: string;
   owner?: string;
+  hostIdentity?: string;
 }
 
 export function registerExport(program: Command): void {
@@ -26,6 +27,7 @@ export function registerExport(program: Command): void {
     .option('--recipient <age1…>', "encrypt to this age public key (the host's `age-keygen -y key.txt`); repeatable", (value: string, list: string[] = []) => [...list, value])
     .option('--recipients-file <file>', 'encrypt to the age public keys in this file, one a line')
     .option('--passphrase-file <file>', 'encrypt with the passphrase on the first line of this file (else SAMCTL_BUNDLE_PASSPHRASE, else asked on a terminal)')
+    .option('--host-identity <path>', "the host's age identity file, as the printed commands name it (default key.txt in the bundle's directory)")
     .option('--owner <user[:group]>', "make the printed commands chown the files to the service user before moving them in (e.g. kafka)")
     .addHelpText(
       'after',
@@ -81,7 +83,8 @@ Exit codes:
       const identities = selectIdentities(inventory, [...new Set(names)]);
       const plans = await planBundles(identities, { out: options.out, encrypted, force: context.force, cwd: process.cwd() });
       const encryption = encrypted ? await readEncryption(context, options, wantsRecipients) : undefined;
-      const bundles = await writeBundles(context.layout, plans, { encryption, owner, now: context.now });
+      if (options.hostIdentity !== undefined && !/^[^\x00-\x1f]+$/.test(options.hostIdentity)) throw usageError(`invalid --host-identity "${options.hostIdentity.slice(0, 40)}"`, 'give the path of the identity file on the host, e.g. /etc/samctl/age.key');
+      const bundles = await writeBundles(context.layout, plans, { encryption, owner, identityFile: options.hostIdentity, now: context.now });
       report(context, bundles, owner);
     });
 }

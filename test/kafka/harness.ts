@@ -21,6 +21,7 @@
  *     afterAll(() => kafka?.stop());
  *   });
  */
+import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
 import { execa, execaSync } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -874,4 +875,47 @@ export async function alterBrokerConfig(
   ];
   const r = await runJava(tc, 'org.apache.kafka.tools.ConfigCommand', args, { timeoutMs: 60_000 });
   return toolResult(r, args);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A steady producer (@platformatic/kafka), for reloads under load
+
+/** Sends numbered messages one at a time (acks=all) until stopped or `limit` is reached; counts failures. */
+export function startSteadyProducer(bootstrap: string, pem: { key: string; cert: string; ca: string }, topic: string, limit: number, intervalMs: number) {
+  const producer = new Producer({
+    clientId: 'steady-producer',
+    bootstrapBrokers: [bootstrap],
+    serializers: stringSerializers,
+    tls: {
+      key: readFileSync(pem.key),
+      cert: readFileSync(pem.cert),
+      ca: readFileSync(pem.ca),
+      servername: 'localhost',
+    },
+    retries: 5,
+  });
+  const state = { sent: 0, acked: 0, failed: [] as string[], stop: false };
+  const done = (async () => {
+    for (let i = 0; i < limit && !state.stop; i++) {
+      state.sent += 1;
+      try {
+        await producer.send({ messages: [{ topic, value: `m-${i}` }], acks: ProduceAcks.ALL });
+        state.acked += 1;
+      } catch (err) {
+        state.failed.push(`m-${i}: ${(err as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    await producer.close();
+  })();
+  return {
+    state,
+    /** Sends the rest, then closes. */
+    finish: () => done,
+    /** Stops after the message in flight. */
+    stop: async () => {
+      state.stop = true;
+      await done;
+    },
+  };
 }
