@@ -6,7 +6,7 @@ import type { TrustedCa } from '../keystore/stores.js';
 import { writeDirectoryAtomically } from '../store/files.js';
 import { parseInventory } from '../store/inventory.js';
 import { CA_FILE_NAMES, olderCaGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
-import { parseCaCertificateText, readTextFile } from '../store/read.js';
+import { checkEncryptedPrivateKeyText, parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
 
 /** The CA of a PKI directory as files: ca/ca.crt, ca/ca.key (encrypted), ca/truststore.password, older ca-<n>.crt. */
 export interface CaFiles {
@@ -18,6 +18,8 @@ export interface CaFiles {
 }
 
 const restoreCa = (layout: PkiLayout) => `restore it from ${layout.backups}/ca-*/ or your own copy of the CA`;
+const restoreTruststorePassword = (layout: PkiLayout) =>
+  `restore it from ${layout.backups}/ca-*/, or copy an identity's truststore.password (every truststore uses the same one)`;
 
 /** Fails with exit 2 and the command to run when the directory has no CA yet. */
 export async function assertCaExists(layout: PkiLayout): Promise<void> {
@@ -39,8 +41,11 @@ export async function readCaFiles(layout: PkiLayout): Promise<CaFiles & { cert: 
     readTextFile(layout.truststorePassword, restoreCa(layout)),
   ]);
   const cert = parseCaCertificateText(certPem, layout.caCert, restoreCa(layout));
-  const password = truststorePassword.split(/\r?\n/)[0];
-  if (!password) throw new SamctlError(`${layout.truststorePassword} is empty`, { hint: `${restoreCa(layout)} (every truststore uses it)`, exitCode: ExitCode.failed });
+  // Checked here, not only when unlocking: `ca retire` copies the key into the new ca/ without unlocking it.
+  checkEncryptedPrivateKeyText(keyPem, layout.caKey, restoreCa(layout));
+  // Every identity's truststore and properties use this password and `ca rotate` rebuilds
+  // their truststores with it: a damaged one must not be carried on.
+  const password = parsePasswordText(truststorePassword, layout.truststorePassword, restoreTruststorePassword(layout), { generated: true });
   return { cert, certPem, keyPem, truststorePassword: password, keyDigest: await recordedKeyDigest(layout) };
 }
 

@@ -48,7 +48,8 @@ Exit codes:
       const expired = results.filter((result) => result.failures.length === 0 && result.expired);
       if (failed.length > 0) {
         process.stderr.write(`samctl: ${failed.length} of ${results.length} identities failed verification: ${failed.map((r) => `${r.kind} ${r.name} (${r.failures[0]})`).join('; ')}\n`);
-        process.stderr.write(`hint: re-issue them with \`samctl renew <name>\` or restore their files from ${context.display(layout.backups)}/\n`);
+        const fix = failed.length === 1 ? failed[0].fix : undefined;
+        process.stderr.write(`hint: ${fix ?? `re-issue them with \`samctl renew <name>\` or restore their files from ${context.display(layout.backups)}/`}\n`);
       } else if (expired.length > 0) {
         process.stderr.write(`samctl: ${expired.length} of ${results.length} identities have expired: ${expired.map((r) => r.name).join(', ')}\n`);
         process.stderr.write('hint: run `samctl renew`\n');

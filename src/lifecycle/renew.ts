@@ -5,7 +5,7 @@ import { parseSubjectAltName } from '../pki/names.js';
 import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
 import type { IdentityRecord } from '../store/inventory.js';
 import { identityFileNames, type PkiLayout } from '../store/layout.js';
-import { readLeafCertificate, readTextFile } from '../store/read.js';
+import { parsePasswordText, readLeafCertificate, readPrivateKey } from '../store/read.js';
 import { expiryState, type Threshold } from './threshold.js';
 
 /** Identities to renew: the named ones, or every active one that is due, expired or (with `all`) any. */
@@ -23,14 +23,18 @@ export function selectForRenewal(identities: IdentityRecord[], options: { names:
  * refuses a dynamic keystore update whose DN or SANs change), a fresh default lifetime
  * unless --days says otherwise, the same store type, store password, install dir and
  * secrets mode; the old key only with --keep-key.
+ *
+ * The DN comes from the certificate and the store password is kept, so a damaged
+ * certificate, store.password or (with --keep-key) key is refused, naming the file: renewing
+ * cannot keep what it cannot read, and guessing would break the brokers that reload the
+ * keystore. Issuing the identity anew with --force is the fix (a new store password).
  */
 export async function renewalRequest(layout: PkiLayout, record: IdentityRecord, options: { keepKey: boolean; days?: number }): Promise<IdentityRequest> {
   const names = identityFileNames(record.kind, record.storeType);
   const path = (file: string) => layout.identityFile(record.kind, record.name, file);
-  const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
+  const fix = `restore it from ${layout.identityBackup(record.kind, record.name, '*')}/, or issue the identity anew: ${reissueCommand(record)}`;
   const { cert } = await readLeafCertificate(path(names.cert), fix);
-  // A lost store.password is no reason to refuse a renewal that repairs the identity: a new one is made.
-  const storePassword = names.storePassword ? (await readFile(path(names.storePassword), 'utf8').catch(() => '')).split(/\r?\n/)[0] || undefined : undefined;
+  const storePassword = names.storePassword ? await readStorePassword(path(names.storePassword), fix) : undefined;
   return {
     kind: record.kind,
     name: record.name,
@@ -42,6 +46,52 @@ export async function renewalRequest(layout: PkiLayout, record: IdentityRecord, 
     installDir: record.installDir,
     secrets: record.secrets,
     storePassword,
-    keyPem: options.keepKey ? await readTextFile(path(names.key), fix) : undefined,
+    keyPem: options.keepKey ? (await readPrivateKey(path(names.key), fix)).pem : undefined,
   };
+}
+
+/** The store password to keep; a lost store.password is no reason to refuse a renewal that repairs the identity: a new one is made. */
+async function readStorePassword(path: string, fix: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return parsePasswordText(text, path, fix, { generated: true });
+}
+
+/**
+ * The command that issues an identity anew under the same name, SANs, DN, store type and
+ * key size: the fix when renewal cannot read what it keeps. Options appear only where they
+ * differ from the issue commands' defaults (jks, 2048 bits, CN = the client's name).
+ */
+export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject'>>): string {
+  const args = ['samctl', identity.kind, 'issue', identity.name];
+  if (identity.kind === 'broker') {
+    for (const san of identity.sans ?? []) {
+      const value = san.replace(/^(DNS|IP):/, '');
+      if (value !== identity.name) args.push('--san', value);
+    }
+  } else if (identity.subject) {
+    const cn = rdnValue(identity.subject, 'CN');
+    const ou = rdnValue(identity.subject, 'OU');
+    if (cn !== undefined && cn !== identity.name) args.push('--cn', cn);
+    if (ou !== undefined) args.push('--ou', ou);
+  }
+  if (identity.storeType && identity.storeType !== 'jks') args.push('--store-type', identity.storeType);
+  if (identity.keySize && identity.keySize !== 2048) args.push('--key-size', String(identity.keySize));
+  args.push('--force');
+  return `\`${args.map(shellWord).join(' ')}\``;
+}
+
+/** One attribute of an RFC 2253 subject as inspect.ts writes it (`\,` escapes), unescaped. */
+function rdnValue(subject: string, name: string): string | undefined {
+  const match = new RegExp(`(?:^|,)${name}=((?:\\\\.|[^,\\\\])*)`).exec(subject);
+  return match ? match[1].replace(/\\(.)/g, '$1') : undefined;
+}
+
+function shellWord(word: string): string {
+  return /^[\w.:@/+=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -13,6 +13,8 @@ export interface VerifyResult {
   failures: string[];
   /** Fixable by renewal: expired (exit 3). */
   expired: boolean;
+  /** What to do about the first failure, when a file reader named it. */
+  fix?: string;
 }
 
 const EXPECTED_EKU: Record<IdentityRecord['kind'], string[]> = {
@@ -55,5 +57,5 @@ export async function verifyIdentity(layout: PkiLayout, record: IdentityRecord, 
     if (cert.validity.notBefore.getTime() > now.getTime()) failures.push(`${certFile} is not valid before ${cert.validity.notBefore.toISOString()}`);
     expired = cert.validity.notAfter.getTime() <= now.getTime();
   }
-  return { kind: record.kind, name: record.name, failures, expired };
+  return { kind: record.kind, name: record.name, failures, expired, ...(disk.missing.length === 0 && disk.fix ? { fix: disk.fix } : {}) };
 }

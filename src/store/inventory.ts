@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SamctlError, ExitCode } from '../errors.js';
 import { writeFileAtomically } from './files.js';
+import { looksBinary, pemBlockType } from './read.js';
 import { isUsableInstallDir, SECRET, type IdentityKind } from './layout.js';
 
 import type { StoreType } from '../keystore/stores.js';
@@ -86,11 +87,16 @@ export function parseInventory(text: string, path: string): Inventory {
       hint: 'restore it from version control or a backup; samctl does not guess at a damaged inventory',
       exitCode: ExitCode.failed,
     });
+  if (text.trim().length === 0) throw broken('the file is empty');
+  if (looksBinary(text)) throw broken('binary data, not JSON text');
+  const block = pemBlockType(text);
+  if (block) throw broken(`it holds a PEM ${block}, not JSON`);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw broken((err as Error).message);
+    // JSON.parse quotes the text around the error: keep the message to one printable line.
+    throw broken((err as Error).message.replace(/[^\x20-\x7e]/g, '?').slice(0, 160));
   }
   if (!isObject(data) || typeof data.version !== 'number' || !Number.isInteger(data.version) || data.version < 1) throw broken('missing "version"');
   if (data.version > INVENTORY_VERSION) {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_PASSWORD, samctl, samctlOk, snapshotTree, tempDir, tool } from '../helpers/samctl.js';
@@ -26,11 +26,18 @@ interface Case {
   verdict?: boolean;
   /** A path that must not exist afterwards. */
   absent?: string;
+  /** Which prepared PKI the copy is made of: the base one (default) or the one in the middle of a CA rotation. */
+  from?: 'base' | 'rotating';
+  /** The damaged file (relative to the PKI directory): the refusal's first line names its path. */
+  damaged?: { file: string; variant: Variant };
+  /** status / verify on an identity's file: a per-identity report on stdout naming the file, exit 1. */
+  report?: boolean;
 }
 
 const work = tempDir('samctl-corpus-');
 const base = join(work, 'base');
 const foreign = join(work, 'foreign');
+const rotating = join(work, 'rotating');
 const inputs = join(work, 'inputs');
 const MOUNTS_OK = canMount();
 const mounted: string[] = [];
@@ -166,10 +173,10 @@ const cases: Case[] = [
   { name: 'no passphrase, no TTY', args: ['client', 'issue', 'x'], env: { SAMCTL_CA_PASSWORD: '' }, exit: 2, stderr: /no CA passphrase/ },
   { name: 'wrong passphrase', args: ['client', 'issue', 'x'], env: { SAMCTL_CA_PASSWORD: 'not the passphrase' }, exit: 2, stderr: /wrong CA passphrase/ },
   // the CA key
-  { name: 'CA key truncated', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(d, 'ca/ca.key').slice(0, 700)), exit: 1, stderr: /ca\.key is damaged/ },
+  { name: 'CA key truncated', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(d, 'ca/ca.key').slice(0, 700)), exit: 1, stderr: /ca\.key is truncated \(no END line\)/ },
   { name: 'CA key truncated at a line', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(d, 'ca/ca.key').split('\n').slice(0, 8).join('\n') + '\n-----END ENCRYPTED PRIVATE KEY-----\n'), exit: 1, stderr: /ca\.key is damaged/ },
   { name: 'CA key garbage', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 37) % 256))), exit: 1, stderr: /ca\.key is not a PEM private key/ },
-  { name: 'CA key empty', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', ''), exit: 1, stderr: /ca\.key is not a PEM private key/ },
+  { name: 'CA key empty', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', ''), exit: 1, stderr: /ca\.key is empty/ },
   { name: 'CA key PKCS#1 unencrypted', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(work, 'pkcs1.key')), exit: 1, stderr: /ca\.key is not encrypted/ },
   { name: 'CA key PKCS#8 unencrypted', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(work, 'pkcs8.key')), exit: 1, stderr: /ca\.key is not encrypted/ },
   { name: 'CA key legacy encrypted PEM', args: ['client', 'issue', 'x'], mutate: (d) => file(d, 'ca/ca.key', read(work, 'legacy.key')), exit: 1, stderr: /ca\.key is in the legacy OpenSSL encrypted format/ },
@@ -219,6 +226,120 @@ const cases: Case[] = [
   { name: 'full disk: client issue', args: ['client', 'issue', 'x', '--store-type', 'pem'], dir: 'full', exit: 1, stderr: /no space left on device/ },
 ];
 
+/**
+ * Damaged files: every kind of file samctl reads, damaged four ways, through every command
+ * family that reads it, in a PKI in the middle of a CA rotation (so ca/ca-1.crt exists) with a
+ * JKS broker, a PKCS#12 client (console) and a PEM client (pemc). The variants:
+ *   G garbage (binary bytes)   E empty   T truncated (the first half of the real file)
+ *   W the wrong kind of file (named per row below)
+ * The whole product is ~220 runs (about 2 minutes on 2 cores); this sample (two variants a
+ * cell, 100 runs, ~40 s) gives every file kind every command family that reads it, and every variant:
+ *
+ *                                  issue status verify renew rotate retire probe  W is
+ *   ca/ca.crt                      GT    EW     GW     ET    GE     TW     ·      the CA key
+ *   ca/ca.key                      EW    ·      ·      GT    TW     GE     ·      the CA certificate
+ *   ca/ca-1.crt (rotation)         GW    ·¹     ET     GE    TW     ·¹     ·      the broker's certificate (no CA)
+ *   ca/truststore.password         ET    ·      ·      GW    GE     TW     ·      the CA certificate
+ *   brokers/…/broker.crt           ·     GE     TW     GW    ·      ·      ·      the broker's key
+ *   clients/pemc/client.crt        ·     TW     GE     ET    ·      ·      GW     the CA certificate
+ *   brokers/…/broker.key           ·     GT     EW     GE²   ·      ·      ·      the broker's certificate
+ *   clients/pemc/client.key        ·     EW     GT     TW²   ·      ·      GE     the encrypted CA key
+ *   brokers/…/keystore.jks         ·     GW     ET     ·     ·      ·      ·      console's keystore.p12
+ *   clients/console/keystore.p12   ·     ET     GW     ·     ·      ·      ·      the broker's keystore.jks
+ *   clients/pemc/keystore.pem      ·     GE     TW     ·     ·      ·      ·      client.crt (no key)
+ *   brokers/…/store.password       ·     EW     GT     TW    ·      ·      ·      the CA certificate
+ *   clients/console/store.password ·     GT     EW     GE    ·      ·      ·      the CA certificate
+ *   samctl.json                    GW    ET     GT     EW    GE     TW     ·      the CA certificate
+ *
+ *   ·  does not read the file: issue never reads an identity's files (--force replaces them),
+ *      renew rebuilds the keystore, probe reads only the client's PEM key, certificate and ca.crt
+ *   ¹  status shows the active CA only; retire drops ca-<n>.crt without reading it
+ *   ²  renew --keep-key: without it renew makes a new key and never reads the old one
+ * Issue alternates between `broker issue` and `client issue`; status and verify on an
+ * identity's file report per identity (exit 1, the file named on stdout) instead of refusing.
+ */
+type Variant = 'G' | 'E' | 'T' | 'W';
+type Family = 'issue' | 'status' | 'verify' | 'renew' | 'rotate' | 'retire' | 'probe';
+interface DamagedKind {
+  file: string;
+  /** The identity the file belongs to (renew and probe name it). */
+  owner?: string;
+  wrong: (dir: string) => Buffer;
+  sample: Partial<Record<Family, string>>;
+  keepKey?: boolean;
+}
+const P12_CLIENT = 'console';
+const PEM_CLIENT = 'pemc';
+const bytes = (dir: string, rel: string) => readFileSync(join(dir, rel));
+const B = `brokers/${BROKER}`;
+const damagedKinds: DamagedKind[] = [
+  { file: 'ca/ca.crt', wrong: (d) => bytes(d, 'ca/ca.key'), sample: { issue: 'GT', status: 'EW', verify: 'GW', renew: 'ET', rotate: 'GE', retire: 'TW' } },
+  { file: 'ca/ca.key', wrong: (d) => bytes(d, 'ca/ca.crt'), sample: { issue: 'EW', renew: 'GT', rotate: 'TW', retire: 'GE' } },
+  { file: 'ca/ca-1.crt', wrong: (d) => bytes(d, `${B}/broker.crt`), sample: { issue: 'GW', verify: 'ET', renew: 'GE', rotate: 'TW' } },
+  { file: 'ca/truststore.password', wrong: (d) => bytes(d, 'ca/ca.crt'), sample: { issue: 'ET', renew: 'GW', rotate: 'GE', retire: 'TW' } },
+  { file: `${B}/broker.crt`, owner: BROKER, wrong: (d) => bytes(d, `${B}/broker.key`), sample: { status: 'GE', verify: 'TW', renew: 'GW' } },
+  { file: `clients/${PEM_CLIENT}/client.crt`, owner: PEM_CLIENT, wrong: (d) => bytes(d, 'ca/ca.crt'), sample: { status: 'TW', verify: 'GE', renew: 'ET', probe: 'GW' } },
+  { file: `${B}/broker.key`, owner: BROKER, keepKey: true, wrong: (d) => bytes(d, `${B}/broker.crt`), sample: { status: 'GT', verify: 'EW', renew: 'GE' } },
+  { file: `clients/${PEM_CLIENT}/client.key`, owner: PEM_CLIENT, keepKey: true, wrong: (d) => bytes(d, 'ca/ca.key'), sample: { status: 'EW', verify: 'GT', renew: 'TW', probe: 'GE' } },
+  { file: `${B}/keystore.jks`, owner: BROKER, wrong: (d) => bytes(d, `clients/${P12_CLIENT}/keystore.p12`), sample: { status: 'GW', verify: 'ET' } },
+  { file: `clients/${P12_CLIENT}/keystore.p12`, owner: P12_CLIENT, wrong: (d) => bytes(d, `${B}/keystore.jks`), sample: { status: 'ET', verify: 'GW' } },
+  { file: `clients/${PEM_CLIENT}/keystore.pem`, owner: PEM_CLIENT, wrong: (d) => bytes(d, `clients/${PEM_CLIENT}/client.crt`), sample: { status: 'GE', verify: 'TW' } },
+  { file: `${B}/store.password`, owner: BROKER, wrong: (d) => bytes(d, 'ca/ca.crt'), sample: { status: 'EW', verify: 'GT', renew: 'TW' } },
+  { file: `clients/${P12_CLIENT}/store.password`, owner: P12_CLIENT, wrong: (d) => bytes(d, 'ca/ca.crt'), sample: { status: 'GT', verify: 'EW', renew: 'GE' } },
+  { file: 'samctl.json', wrong: (d) => bytes(d, 'ca/ca.crt'), sample: { issue: 'GW', status: 'ET', verify: 'GT', renew: 'EW', rotate: 'GE', retire: 'TW' } },
+];
+const GARBAGE = Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 37 + 11) % 256));
+const damage: Record<Variant, { label: string; make: (dir: string, kind: DamagedKind) => Buffer }> = {
+  G: { label: 'garbage', make: () => GARBAGE },
+  E: { label: 'empty', make: () => Buffer.alloc(0) },
+  T: { label: 'truncated', make: (d, kind) => bytes(d, kind.file).subarray(0, Math.floor(bytes(d, kind.file).length / 2)) },
+  W: { label: 'wrong kind', make: (d, kind) => kind.wrong(d) },
+};
+/** What the line naming the damaged file says is wrong with it. */
+const WHAT: Record<Variant, RegExp> = {
+  G: /binary data|is damaged: keytool cannot read it/,
+  E: /is empty/,
+  T: /is truncated \(no END line\)|keytool cannot read it \(the file ends too early\)|has 16 characters where samctl writes 32|does not open with store\.password|inventory: Unterminated string/,
+  W: /holds an? [A-Z ]+, not|holds a CA certificate|is not a CA certificate|has no private key|does not open with store\.password|holds a PEM CERTIFICATE, not JSON/,
+};
+/** A hint that names a fix: restore the file, or the exact command that replaces it. */
+const FIX = /^hint: .*(restore it from|`samctl renew \S+`|`samctl (broker|client) issue \S+.* --force`)/;
+
+function damagedFileCases(): Case[] {
+  const out: Case[] = [];
+  for (const kind of damagedKinds) {
+    for (const [family, variants] of Object.entries(kind.sample) as Array<[Family, string]>) {
+      for (const variant of variants.split('') as Variant[]) {
+        const issue = out.length % 2 === 0 ? ['broker', 'issue', 'sam09.ynformed.nl'] : ['client', 'issue', 'x'];
+        const args: Record<Family, string[]> = {
+          issue,
+          status: ['status'],
+          verify: ['verify'],
+          renew: kind.owner ? ['renew', ...(kind.keepKey ? ['--keep-key'] : []), kind.owner] : ['renew', '--all'],
+          rotate: ['ca', 'rotate', '--key-size', '2048'],
+          retire: ['ca', 'retire'],
+          probe: ['probe', '127.0.0.1:1', '--client', kind.owner ?? PEM_CLIENT],
+        };
+        const report = Boolean(kind.owner) && (family === 'status' || family === 'verify');
+        out.push({
+          name: `damaged ${kind.file} (${damage[variant].label}): ${args[family].join(' ')}`,
+          args: args[family],
+          from: 'rotating',
+          mutate: (d) => writeFileSync(join(d, kind.file), damage[variant].make(d, kind)),
+          damaged: { file: kind.file, variant },
+          report,
+          exit: 1,
+          stderr: report ? /^/ : WHAT[variant],
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const damagedCases = damagedFileCases();
+cases.push(...damagedCases);
+
 function flipKeyByte(dir: string, offsetFromEnd: number): void {
   const lines = read(dir, 'ca/ca.key').trim().split('\n');
   const der = Buffer.from(lines.slice(1, -1).join(''), 'base64');
@@ -231,7 +352,7 @@ function prepareDir(testCase: Case): string | undefined {
   const kind = testCase.dir ?? 'base';
   const fresh = () => {
     const dir = join(work, `copy-${++copies}`);
-    cpSync(base, dir, { recursive: true });
+    cpSync(testCase.from === 'rotating' ? rotating : base, dir, { recursive: true });
     return dir;
   };
   switch (kind) {
@@ -276,10 +397,22 @@ function prepareDir(testCase: Case): string | undefined {
 
 describe('bad input corpus: refused with one line, nothing changed', () => {
   beforeAll(async () => {
+    const inRotating = (...args: string[]) => samctlOk(['--dir', rotating, ...args], { cwd: work });
+    const preparing = (async () => {
+      await inRotating('ca', 'init', '--key-size', '2048');
+      await inRotating('broker', 'issue', BROKER);
+      await inRotating('client', 'issue', P12_CLIENT, '--store-type', 'pkcs12');
+      await inRotating('client', 'issue', PEM_CLIENT, '--store-type', 'pem');
+      await inRotating('ca', 'rotate', '--key-size', '2048');
+      // healthy before it is damaged: what the damaged-file cases see comes from the damage
+      await inRotating('verify');
+      expect(existsSync(join(rotating, 'ca', 'ca-1.crt'))).toBe(true);
+    })();
     await samctlOk(['--dir', base, 'ca', 'init', '--key-size', '2048'], { cwd: work });
     await samctlOk(['--dir', base, 'broker', 'issue', BROKER], { cwd: work });
     await samctlOk(['--dir', base, 'client', 'issue', 'console'], { cwd: work });
     await samctlOk(['--dir', foreign, 'ca', 'init', '--key-size', '2048'], { cwd: work });
+    await preparing;
     const key = join(base, 'ca', 'ca.key');
     const pass = { P: CA_PASSWORD };
     writeFileSync(join(work, 'pkcs1.key'), (await tool('openssl', ['pkey', '-in', key, '-passin', 'env:P', '-traditional'], { env: pass })).stdout + '\n');
@@ -292,8 +425,15 @@ describe('bad input corpus: refused with one line, nothing changed', () => {
     for (const dir of mounted.reverse()) umount(dir);
   });
 
-  it(`the corpus holds at least 100 bad inputs (${cases.length})`, () => {
+  it(`the corpus holds at least 100 bad inputs (${cases.length}, ${damagedCases.length} of them damaged files)`, () => {
     expect(cases.length).toBeGreaterThanOrEqual(100);
+    // every file kind meets every variant (the two store.password rows together)
+    const variants = new Map<string, Set<Variant>>();
+    for (const { damaged } of damagedCases) {
+      const kind = basename(damaged!.file);
+      variants.set(kind, (variants.get(kind) ?? new Set()).add(damaged!.variant));
+    }
+    for (const [kind, seen] of variants) expect([...seen].sort().join(''), kind).toBe('EGTW');
     console.log(`bad-input corpus: ${cases.length} cases${MOUNTS_OK ? '' : ' (read-only and full-disk cases SKIPPED: mount is not permitted here)'}`);
   });
 
@@ -307,20 +447,57 @@ describe('bad input corpus: refused with one line, nothing changed', () => {
         const dir = prepareDir(testCase)!;
         const before = snapshotTree(dir);
         const result = await samctl(['--dir', dir, ...args], { cwd: work, env: testCase.env });
-        const where = `${testCase.name}: exit ${result.exitCode}\n${result.stderr}`;
+        const where = `${testCase.name}: exit ${result.exitCode}\n${result.stderr}${testCase.report ? result.stdout : ''}`;
         expect(result.exitCode, where).toBe(testCase.exit);
-        expect(result.stderr, where).not.toMatch(/\n\s+at |Error:|node:internal/);
+        expect(result.stderr, where).not.toMatch(/\n\s+at |Error:|node:internal|unexpected error/);
         expect(result.stderr, where).toMatch(testCase.stderr);
         const lines = result.stderr.trimEnd().split('\n');
-        expect(lines[0], where).toMatch(/^samctl: \S/);
-        expect(lines.length, where).toBeLessThanOrEqual(2);
-        if (lines.length === 2) expect(lines[1], where).toMatch(/^(hint: |\(Did you mean)/);
+        // status reports per identity on stdout only; verify adds its verdict on stderr
+        if (!(testCase.report && result.stderr === '')) {
+          expect(lines[0], where).toMatch(/^samctl: \S/);
+          expect(lines.length, where).toBeLessThanOrEqual(2);
+          if (lines.length === 2) expect(lines[1], where).toMatch(/^(hint: |\(Did you mean)/);
+        }
+        if (testCase.damaged) {
+          const { file: damagedFile, variant } = testCase.damaged;
+          if (testCase.report) {
+            // the entry of the identity names the file and what is wrong with it
+            const naming = `${result.stdout}\n${result.stderr}`.split('\n').filter((line) => line.includes(basename(damagedFile)) && WHAT[variant].test(line));
+            expect(naming.length, where).toBeGreaterThan(0);
+          } else {
+            expect(lines[0], where).toContain(`samctl: ${join(dir, damagedFile)} `);
+            expect(lines[0], where).toMatch(WHAT[variant]);
+            expect(lines[1], where).toMatch(FIX);
+          }
+        }
         // verify's verdict names each broken identity on stdout; refusals print nothing there.
         if (testCase.verdict) expect(result.stdout, where).toMatch(/✘ (broker|client) \S+\n\s+\S/);
-        else expect(result.stdout, where).toBe('');
+        else if (!testCase.report) expect(result.stdout, where).toBe('');
         expect(snapshotTree(dir), where).toEqual(before);
         if (testCase.dir === 'missing') expect(existsSync(dir)).toBe(false);
         if (testCase.absent) expect(existsSync(join(dir, '..', testCase.absent))).toBe(false);
+      });
+    }, 120_000);
+  }
+
+  // The fix a hint names is a real one: run the command it names, and the identity verifies again.
+  const repairs: Array<{ name: string; file: string; args: string[]; repaired: string }> = [
+    { name: 'renew refuses a damaged broker.crt; the `broker issue --force` it names', file: `${B}/broker.crt`, args: ['renew', BROKER], repaired: BROKER },
+    { name: 'verify on a damaged PKCS#12 store.password; the `client issue --store-type pkcs12 --force` it names', file: `clients/${P12_CLIENT}/store.password`, args: ['verify', P12_CLIENT], repaired: P12_CLIENT },
+    { name: 'probe on a damaged client.key; the `renew` it names', file: `clients/${PEM_CLIENT}/client.key`, args: ['probe', '127.0.0.1:1', '--client', PEM_CLIENT], repaired: PEM_CLIENT },
+  ];
+  for (const repair of repairs) {
+    it.concurrent(`a hint's fix repairs: ${repair.name}`, async () => {
+      await limit(async () => {
+        const dir = prepareDir({ name: repair.name, args: [], from: 'rotating', exit: 1, stderr: /^/ })!;
+        writeFileSync(join(dir, repair.file), GARBAGE);
+        const refused = await samctl(['--dir', dir, ...repair.args], { cwd: work });
+        expect(refused.exitCode, refused.stderr).toBe(1);
+        const command = /^hint: .*`samctl ([^`]+)`/m.exec(refused.stderr)?.[1];
+        expect(command, refused.stderr).toBeDefined();
+        await samctlOk(['--dir', dir, ...command!.split(' ')], { cwd: work });
+        const verified = await samctl(['--dir', dir, 'verify', repair.repaired], { cwd: work });
+        expect(verified.exitCode, verified.stdout + verified.stderr).toBe(0);
       });
     }, 120_000);
   }
