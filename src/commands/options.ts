@@ -1,15 +1,7 @@
 import { Option, type Command } from 'commander';
-import { LEAF_DEFAULT_DAYS } from '../pki/validity.js';
-import { DEFAULT_SECRETS_MODE } from '../render/identity-configs.js';
+import { DEFAULTS } from '../defaults.js';
 
-/** The defaults of the options several commands share, declared once. */
-export const DEFAULTS = {
-  leafDays: LEAF_DEFAULT_DAYS,
-  caDays: 3650,
-  leafKeySize: 2048,
-  caKeySize: 4096,
-  storeType: 'jks',
-} as const;
+export { DEFAULTS };
 
 export function daysOption(defaultDays?: number, what = 'validity in days'): Option {
   const option = new Option('--days <n>', what);
@@ -33,7 +25,7 @@ export function installDirOption(): Option {
 }
 
 export function secretsOption(): Option {
-  return new Option('--secrets <mode>', 'store passwords in a 0600 secrets file read through Kafka\'s FileConfigProvider (file), or inline in the configs (inline)').default(DEFAULT_SECRETS_MODE);
+  return new Option('--secrets <mode>', 'store passwords in a 0600 secrets file read through Kafka\'s FileConfigProvider (file), or inline in the configs (inline)').default(DEFAULTS.secrets);
 }
 
 /** The options every identity-issuing command shares. */

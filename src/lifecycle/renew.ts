@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.js';
 import { readFile } from 'node:fs/promises';
 import type { IdentityRequest } from '../identity.js';
 import { subjectField } from '../pki/inspect.js';
@@ -67,7 +68,7 @@ async function readStorePassword(path: string, fix: string): Promise<string | un
  * key size: the fix when renewal cannot read what it keeps. Options appear only where they
  * differ from the issue commands' defaults (jks, 2048 bits, CN = the client's name).
  */
-export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject'>>): string {
+export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject' | 'installDir' | 'secrets'>>): string {
   const args = ['samctl', identity.kind, 'issue', identity.name];
   if (identity.kind === 'broker') {
     for (const san of identity.sans ?? []) {
@@ -80,8 +81,10 @@ export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> &
     if (cn !== undefined && cn !== identity.name) args.push('--cn', cn);
     if (ou !== undefined) args.push('--ou', ou);
   }
-  if (identity.storeType && identity.storeType !== 'jks') args.push('--store-type', identity.storeType);
-  if (identity.keySize && identity.keySize !== 2048) args.push('--key-size', String(identity.keySize));
+  if (identity.storeType && identity.storeType !== DEFAULTS.storeType) args.push('--store-type', identity.storeType);
+  if (identity.keySize && identity.keySize !== DEFAULTS.leafKeySize) args.push('--key-size', String(identity.keySize));
+  if (identity.installDir) args.push('--install-dir', identity.installDir);
+  if (identity.secrets && identity.secrets !== DEFAULTS.secrets) args.push('--secrets', identity.secrets);
   args.push('--force');
   return `\`${args.map(shellWord).join(' ')}\``;
 }

@@ -1,9 +1,10 @@
+import { DEFAULTS } from '../defaults.js';
 import { usageError } from '../errors.js';
 
 const MAX_DAYS = 36500;
 
 /** Broker and client certificates: 365 days, unless --days says otherwise. */
-export const LEAF_DEFAULT_DAYS = 365;
+export const LEAF_DEFAULT_DAYS = DEFAULTS.leafDays;
 
 /** --days: a whole number of days from 1 to 36500. */
 export function parseDays(raw: string | number, flag = '--days'): number {

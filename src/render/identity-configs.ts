@@ -7,13 +7,6 @@ import { composeSnippet } from './snippets.js';
 
 export const SECRETS_MODES: readonly SecretsMode[] = ['file', 'inline'];
 
-/**
- * Store passwords go to a 0600 secrets file read through Kafka's FileConfigProvider unless
- * asked otherwise: server.properties is pasted into config management and tickets, and a
- * file that only references the passwords can travel there safely.
- */
-export const DEFAULT_SECRETS_MODE: SecretsMode = 'file';
-
 export function parseSecretsMode(raw: string): SecretsMode {
   const mode = raw.trim().toLowerCase();
   if (!(SECRETS_MODES as readonly string[]).includes(mode)) throw usageError(`invalid --secrets "${raw}": use file (passwords in a 0600 file read through \${file:…}) or inline`);
