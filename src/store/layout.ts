@@ -158,7 +158,7 @@ function installDirProblem(path: string): string | undefined {
 export function parseInstallDir(raw: string): string {
   const value = raw.trim();
   const problem = installDirProblem(value);
-  if (problem) throw usageError(`invalid --install-dir "${value.slice(0, 60)}": ${problem}`, 'give the absolute path on the host, e.g. --install-dir /ssl or /etc/kafka/ssl');
+  if (problem) throw usageError(`invalid --install-dir "${value.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}": ${problem}`, 'give the absolute path on the host, e.g. --install-dir /ssl or /etc/kafka/ssl');
   return resolve(value);
 }
 

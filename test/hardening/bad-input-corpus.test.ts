@@ -154,6 +154,26 @@ const cases: Case[] = [
   { name: 'renew --within 0%', args: ['renew', '--within', '0%'], exit: 2, stderr: /invalid --within/ },
   { name: 'renew --rekey (removed: a new key is the default)', args: ['renew', BROKER, '--keep-key', '--rekey'], exit: 2, stderr: /unknown option '--rekey'/ },
   { name: 'renew an unknown name', args: ['renew', 'nobody'], exit: 2, stderr: /no identity named nobody/ },
+  // install dirs and secrets mode (issue 10)
+  ...(
+    [
+      ['relative', 'ssl', /is not an absolute path/],
+      ['the root', '/', /is the file system root/],
+      ['a colon (breaks ${file:…})', '/ssl:x', /contains one of : \{ \} \$/],
+      ['a brace', '/ssl/}x', /contains one of : \{ \} \$/],
+      ['a newline', '/ssl\nx', /contains control characters/],
+    ] as Array<[string, string, RegExp]>
+  ).flatMap(([what, dir, stderr]): Case[] => [
+    { name: `broker issue --install-dir ${what}`, args: ['broker', 'issue', 'sam09.ynformed.nl', '--install-dir', dir], exit: 2, stderr },
+    { name: `client issue --install-dir ${what}`, args: ['client', 'issue', 'newclient', '--install-dir', dir], exit: 2, stderr },
+  ]),
+  { name: 'configure --install-dir relative', args: ['configure', BROKER, '--install-dir', 'ssl'], exit: 2, stderr: /invalid --install-dir "ssl": it is not an absolute path/ },
+  { name: 'broker issue --secrets vault', args: ['broker', 'issue', 'sam09.ynformed.nl', '--secrets', 'vault'], exit: 2, stderr: /invalid --secrets "vault"/ },
+  { name: 'configure --secrets nope', args: ['configure', BROKER, '--secrets', 'nope'], exit: 2, stderr: /invalid --secrets "nope"/ },
+  { name: 'configure an unknown name', args: ['configure', 'nobody', '--secrets', 'inline'], exit: 2, stderr: /no identity named nobody/ },
+  { name: 'configure with nothing to change', args: ['configure', BROKER], exit: 2, stderr: /nothing to change/ },
+  { name: 'export an unknown name', args: ['export', 'nobody'], exit: 2, stderr: /nobody/ },
+  { name: 'check a file that does not exist', args: ['check', '/nonexistent/server.properties'], exit: 2, stderr: /server\.properties/ },
   { name: 'verify an unknown name', args: ['verify', 'nobody'], exit: 2, stderr: /no identity named nobody/ },
   { name: 'unknown command', args: ['brokr', 'issue', 'x'], exit: 2, stderr: /unknown command/ },
   { name: 'unknown option', args: ['status', '--colour'], exit: 2, stderr: /unknown option/ },

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { samctlOk, tempDir } from '../helpers/samctl.js';
 import { listFiles } from './support.js';
+import { leaks, startWatcher, stopWatcher, type Capture } from '../helpers/cmdline-watcher.js';
 
 /**
  * No secret on a command line: a watcher process reads /proc/<pid>/cmdline of every process
@@ -11,54 +12,6 @@ import { listFiles } from './support.js';
  * passphrase and store password is looked for in everything captured, and in stdout,
  * stderr, the --json documents and samctl.json.
  */
-const WATCHER = `
-const fs = require('fs');
-const seen = new Map();
-let sweeps = 0, stop = false;
-process.stdin.on('data', () => { stop = true; });
-const sweep = () => {
-  for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\\d+$/.test(pid)) continue;
-    let raw;
-    try { raw = fs.readFileSync('/proc/' + pid + '/cmdline'); } catch { continue; }
-    if (raw.length === 0) continue;
-    const text = raw.toString('utf8');
-    if (!seen.has(text)) seen.set(text, pid);
-  }
-  sweeps += 1;
-};
-(async () => {
-  while (!stop) { sweep(); await new Promise((r) => setTimeout(r, 5)); }
-  sweep();
-  process.stdout.write(JSON.stringify({ sweeps, cmdlines: [...seen.keys()] }));
-})();
-`;
-
-interface Capture {
-  sweeps: number;
-  cmdlines: string[];
-}
-
-function startWatcher(): { child: ChildProcess; done: Promise<Capture> } {
-  const child = spawn(process.execPath, ['-e', WATCHER], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (chunk) => (out += chunk));
-  const done = new Promise<Capture>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', () => resolve(JSON.parse(out) as Capture));
-  });
-  return { child, done };
-}
-
-function stopWatcher(watcher: ReturnType<typeof startWatcher>): Promise<Capture> {
-  watcher.child.stdin!.end('stop');
-  return watcher.done;
-}
-
-/** Both forms a secret could take in argv: as is, and with \0 separators turned into spaces. */
-function leaks(haystack: string, secret: string): boolean {
-  return haystack.includes(secret) || haystack.replace(/\0/g, ' ').includes(secret);
-}
 
 describe('no secret on a command line, in output or in the inventory', () => {
   const cwd = tempDir('samctl-secrets-');
