@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_PASSWORD, tempDir, tool } from './helpers/samctl.js';
@@ -80,7 +80,7 @@ describe('samctl installs from a packed tarball', () => {
   it('runs --version and lists its commands in --help', async () => {
     expect((await run(['--version'])).stdout.trim()).toBe(VERSION);
     const { stdout } = await run(['--help']);
-    for (const command of ['ca', 'broker', 'client', 'status', 'verify', 'renew', 'probe']) {
+    for (const command of ['ca', 'broker', 'client', 'status', 'verify', 'renew', 'probe', 'configure', 'export', 'check']) {
       expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
   });
@@ -98,5 +98,22 @@ describe('samctl installs from a packed tarball', () => {
       const { stdout } = await tool('openssl', ['x509', '-in', join(broker, 'broker.crt'), '-noout', '-subject']);
       expect(stdout).toMatch(/CN\s*=\s*localhost/);
     }
+  });
+
+  it('runs check on a broker config made of the installed samctl\'s snippet (clean: exit 0; a foreign advertised name: exit 1)', async () => {
+    const snippet = readFileSync(join(cwd, 'pki', 'brokers', 'localhost', 'server-ssl.properties'), 'utf8');
+    const kraft = [
+      'process.roles=broker,controller', 'node.id=1', 'controller.quorum.voters=1@localhost:9093', 'controller.listener.names=CONTROLLER',
+      'listeners=SSL://:9092,CONTROLLER://localhost:9093', 'listener.security.protocol.map=SSL:SSL,CONTROLLER:PLAINTEXT',
+      'advertised.listeners=SSL://localhost:9092', `log.dirs=${join(cwd, 'kraft')}`,
+    ];
+    writeFileSync(join(cwd, 'server.properties'), `${snippet}${kraft.join('\n')}\n`);
+    const check = (file: string) => execa(samctlBin, ['check', join(cwd, file)], { cwd, env: { ...cleanEnv(), NO_COLOR: '1' }, extendEnv: false, reject: false, all: true });
+    const clean = await check('server.properties');
+    expect(clean.exitCode, clean.all).toBe(0);
+    writeFileSync(join(cwd, 'server-other.properties'), `${snippet}${kraft.join('\n')}\nadvertised.listeners=SSL://kafka.example.com:9092\n`);
+    const other = await check('server-other.properties');
+    expect(other.exitCode).toBe(1);
+    expect(other.stdout).toMatch(/advertised\.listeners/);
   });
 });
