@@ -7,7 +7,7 @@ import { removeLeftovers, writeDirectoryAtomically } from '../store/files.js';
 import { loadInventory, saveInventory, type IdentityRecord, type SecretsMode } from '../store/inventory.js';
 import { backupStamp, hostPlacement, identityFileNames, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
-import { readLeafCertificate, readTextFile } from '../store/read.js';
+import { parsePasswordText, readLeafCertificate, readTextFile } from '../store/read.js';
 
 export interface ConfigureChange {
   /** A new install dir; null: back to the PKI directory; undefined: unchanged. */
@@ -49,7 +49,7 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
   const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
   const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file' });
   const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file' });
-  const firstLine = async (file?: string) => (file ? (await readTextFile(join(dir, file), fix)).split(/\r?\n/)[0] : '');
+  const password = async (file?: string) => (file ? parsePasswordText(await readTextFile(join(dir, file), fix), join(dir, file), fix, { generated: true }) : '');
   const { cert } = await readLeafCertificate(join(dir, names.cert), fix);
   const configs = renderIdentityConfigs({
     kind: next.kind,
@@ -59,8 +59,8 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
     secrets: next.secrets,
     hostPath: hostPlacement(layout, next).path,
     names,
-    keystorePassword: await firstLine(names.storePassword),
-    truststorePassword: await firstLine(names.truststorePassword),
+    keystorePassword: await password(names.storePassword),
+    truststorePassword: await password(names.truststorePassword),
   });
   const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, ...configs.map((file) => file.name)]);
   const kept: FileSpec[] = [];
