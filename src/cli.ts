@@ -8,6 +8,7 @@ import { registerStatus } from './commands/status.js';
 import { registerVerify } from './commands/verify.js';
 import { registerRenew } from './commands/renew.js';
 import { registerProbe } from './commands/probe.js';
+import { registerReload } from './commands/reload.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerCheck } from './commands/check.js';
 import { registerExport } from './commands/export.js';
@@ -61,6 +62,7 @@ Environment:
   registerVerify(program);
   registerRenew(program);
   registerProbe(program);
+  registerReload(program);
   registerConfigure(program);
   registerCheck(program);
   registerExport(program);

@@ -76,6 +76,7 @@ ${EXIT_CODES_HELP}`,
       if (reloads.length > 0) {
         out.line("\nReload each running broker's keystore without a restart:");
         for (const reload of reloads) out.line(`  ${reload.command}`);
+        out.line(`or let samctl find the node.ids and do it: samctl reload ${reloads.map((reload) => reload.broker).join(' ')} --bootstrap <host:port> --client <admin client>`);
       }
     });
 }

@@ -4,7 +4,9 @@ import { hostPlacement, type PkiLayout } from '../store/layout.js';
 /**
  * Everything samctl asks of a running Kafka cluster, one function per action. Each action
  * has the face a reviewer can paste (a kafka-*.sh command line) and, where samctl performs
- * it itself, the Admin-API call (kafka/client.ts). ACLs and SCRAM users join here.
+ * it itself, what the Admin-API call needs (performed by kafka/client.ts). Both faces are
+ * built from the same values, so the printed command and the performed call cannot disagree.
+ * ACLs and SCRAM users join here.
  */
 export interface KafkaAction {
   /** What it does, in a few words. */
@@ -13,21 +15,58 @@ export interface KafkaAction {
   command: string;
 }
 
+/** One dynamic config set on one broker's own config resource (not the cluster-wide default). */
+export interface BrokerConfigSet {
+  key: string;
+  value: string;
+}
+
+/**
+ * An action on one broker's config. The node.id is not part of it: samctl does not keep it,
+ * the cluster's metadata tells it (kafka/client.ts matches `hosts` against the brokers' hosts).
+ */
+export interface BrokerConfigAction extends KafkaAction {
+  /** The broker identity's name. */
+  broker: string;
+  /** Names the broker may be advertised under: its identity name and SANs. */
+  hosts: string[];
+  set: BrokerConfigSet;
+  /**
+   * What the broker then presents to clients, when that can be seen from outside: a reloaded
+   * keystore shows as the renewed certificate; a truststore cannot be seen (null).
+   */
+  presents: { serial: string; sha256: string } | null;
+}
+
+export type BrokerStore = 'keystore' | 'truststore';
+
 /**
  * Makes a running broker re-read its keystore or truststore file without a restart (KIP-226):
  * re-giving the same path reloads the file when it changed. The path is where the broker
- * reads it, its install dir. samctl does not know the broker's node.id: it is left for the
- * operator (or examples/ci/renew.sh) to fill in.
+ * reads it, its install dir. In the command the node.id is left for the operator (or
+ * examples/ci/renew.sh) to fill in; `samctl reload` finds it in the cluster's metadata.
  */
-export function reloadBrokerStore(layout: PkiLayout, record: IdentityRecord, store: 'keystore' | 'truststore'): KafkaAction {
+export function reloadBrokerStore(layout: PkiLayout, record: IdentityRecord, store: BrokerStore): BrokerConfigAction {
+  const sanNames = record.sans.filter((san) => san.startsWith('DNS:') || san.startsWith('IP:')).map((san) => san.slice(san.indexOf(':') + 1));
   const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
-  const location = hostPlacement(layout, record).path(store);
+  // The SSL listener's own prefix: listener-prefixed settings win over plain ones, and
+  // samctl's server-ssl.properties names the listener SSL.
+  const set = { key: `listener.name.ssl.ssl.${store}.location`, value: hostPlacement(layout, record).path(store) };
   return {
     summary: `reload ${record.name}'s ${store}`,
-    command: [
-      `kafka-configs.sh --bootstrap-server ${host}:9092 --command-config admin-ssl.properties`,
-      `--entity-type brokers --entity-name <node.id of ${record.name}> --alter`,
-      `--add-config listener.name.ssl.ssl.${store}.location=${location}`,
-    ].join(' '),
+    command: alterBrokerConfigCommand(host, `<node.id of ${record.name}>`, set),
+    broker: record.name,
+    hosts: [...new Set([record.name, ...sanNames])],
+    set,
+    presents: store === 'keystore' ? { serial: record.serial, sha256: record.sha256 } : null,
   };
+}
+
+/** kafka-configs.sh for one broker's own config: the face of IncrementalAlterConfigs (BROKER, SET). */
+export function alterBrokerConfigCommand(host: string, nodeId: string, set: BrokerConfigSet): string {
+  return [
+    `kafka-configs.sh --bootstrap-server ${host}:9092 --command-config admin-ssl.properties`,
+    `--entity-type brokers --entity-name ${nodeId} --alter`,
+    `--add-config ${set.key}=${set.value}`,
+  ].join(' ');
 }
