@@ -63,4 +63,5 @@ function printBrokerReloads(context: CommandContext, identities: IdentityRecord[
   if (brokers.length === 0) return;
   context.out.line("Reload each running broker's truststore without a restart:");
   for (const record of brokers) context.out.line(`  ${reloadBrokerStore(context.layout, record, 'truststore').command}`);
+  context.out.line(`or let samctl find the node.ids and do it: samctl reload ${brokers.map((record) => record.name).join(' ')} --truststore --bootstrap <host:port> --client <admin client>`);
 }

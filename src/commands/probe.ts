@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { isIP } from 'node:net';
-import { exists } from '../store/files.js';
-import { loadInventory } from '../store/inventory.js';
-import { reissueCommand } from '../lifecycle/renew.js';
-import { identityFileNames, type PkiLayout } from '../store/layout.js';
-import { parseCertificateText, readLeafCertificate, readPrivateKey, readTextFile } from '../store/read.js';
+import { identityFileNames } from '../store/layout.js';
 import { operationError, usageError } from '../errors.js';
 import { fetchClusterMetadata, type KafkaAnswer } from '../kafka/client.js';
-import { exchangeApiVersions, handshake, probeClientCertificateDemand, type ClientCertificateDemand, type KafkaExchange, type TlsIdentity } from '../net/tls-probe.js';
+import { exchangeApiVersions, handshake, probeClientCertificateDemand, type ClientCertificateDemand, type KafkaExchange } from '../net/tls-probe.js';
 import { parseIdentityName } from '../pki/names.js';
+import { readClientIdentity } from '../kafka/client-identity.js';
 import { commandContext } from './context.js';
 
 export function registerProbe(program: Command): void {
@@ -41,7 +38,7 @@ Exit codes:
       const name = parseIdentityName(options.client);
       const files = identityFileNames('client', 'pem');
       const clientDir = context.display(layout.identityDir('client', name));
-      const identity = await readIdentity(layout, name);
+      const identity = await readClientIdentity(layout, name);
 
       const { socket, report } = await handshake(host, port, identity).catch((err: Error & { kind?: string; alert?: string }) => {
         if (err.alert) throw refusalError(err.message, err.alert, `${clientDir}/${files.cert}`);
@@ -121,22 +118,4 @@ function parseAddress(address: string): { host: string; port: number } {
   const port = match ? Number(match[2]) : NaN;
   if (!match || port < 1 || port > 65535) throw usageError(`invalid address "${address}": use host:port, e.g. sam01.ynformed.nl:9092`);
   return { host: match[1], port };
-}
-
-/** The client's PEM key, certificate and CA (every store type has them). */
-async function readIdentity(layout: PkiLayout, name: string): Promise<TlsIdentity> {
-  const dir = layout.identityDir('client', name);
-  if (!(await exists(dir))) throw usageError(`no client identity "${name}" in ${dir}`, `issue one with: samctl client issue ${name}`);
-  const names = identityFileNames('client', 'pem');
-  // renew makes a new key and ca.crt, but takes the DN from the certificate: a damaged one needs the client issued anew.
-  const fix = `re-issue it with \`samctl renew ${name}\``;
-  const record = (await loadInventory(layout.inventory).catch(() => undefined))?.identities.find((entry) => entry.status === 'active' && entry.kind === 'client' && entry.name === name);
-  const certFix = `issue it anew with ${reissueCommand(record ?? { kind: 'client', name })}`;
-  const path = (file: string) => layout.identityFile('client', name, file);
-  const [key, cert, ca] = await Promise.all([
-    readPrivateKey(path(names.key), fix).then((read) => read.pem),
-    readLeafCertificate(path(names.cert), certFix).then((read) => read.pem),
-    readTextFile(path(names.ca), fix).then((text) => (parseCertificateText(text, path(names.ca), fix), text)),
-  ]);
-  return { key: Buffer.from(key), cert: Buffer.from(cert), ca: Buffer.from(ca) };
 }
