@@ -1,3 +1,4 @@
+import { operationError } from './errors.js';
 import forge from 'node-forge';
 import type { LeafProfile, Signer } from './authority/signer.js';
 import { buildKeystore, type StoreType } from './keystore/stores.js';
@@ -61,7 +62,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const storePassword = request.storePassword ?? generateStorePassword();
   const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, signer.issuer.cert], alias: request.name, password: storePassword, scratchRoot: layout.root });
   const truststore = context.truststores[storeType];
-  if (!truststore) throw new Error(`no ${storeType} truststore was built for this run`);
+  if (!truststore) throw operationError(`no ${storeType} truststore was built for this run`, 'run the command again; if it repeats, report it with SAMCTL_DEBUG=1');
   const leafPem = forge.pki.certificateToPem(cert);
   const principal = kafkaPrincipal(cert);
   const placement = hostPlacement(layout, { ...request });

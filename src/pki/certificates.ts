@@ -1,3 +1,4 @@
+import { operationError } from '../errors.js';
 import forge from 'node-forge';
 import type { KeyPair } from './keys.js';
 import type { SubjectAltName } from './names.js';
@@ -68,7 +69,7 @@ export function signCsr(input: {
   serialHex: string;
 }): forge.pki.Certificate {
   const { csr, ca } = input;
-  if (!csr.verify()) throw new Error('the certificate request is not signed by its own key');
+  if (!csr.verify()) throw operationError('the certificate request is not signed by its own key', 'issue the identity again; if it repeats, report it with SAMCTL_DEBUG=1');
   const cert = forge.pki.createCertificate();
   cert.publicKey = csr.publicKey as forge.pki.rsa.PublicKey;
   cert.serialNumber = input.serialHex;

@@ -1,3 +1,4 @@
+import { operationError } from '../errors.js';
 import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -40,7 +41,7 @@ export async function writeDirectoryAtomically(target: string, files: FileSpec[]
     for (const file of files) await writeDurably(join(staging, file.name), file.content, file.mode);
     let previous: string | undefined;
     if (await exists(target)) {
-      if (!backupTo) throw new Error(`${target} exists and no backup location was given`);
+      if (!backupTo) throw operationError(`${target} exists and no backup location was given`);
       await mkdir(dirname(backupTo), { recursive: true, mode: PRIVATE_DIR });
       await rename(target, backupTo);
       previous = backupTo;

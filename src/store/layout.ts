@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { usageError } from '../errors.js';
+import { operationError, usageError } from '../errors.js';
 import { storeHasPasswords, type StoreType } from '../keystore/stores.js';
 
 /**
@@ -118,7 +118,7 @@ export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind;
     names,
     path: (file) => {
       const name = names[file];
-      if (!name) throw new Error(`${identity.kind} ${identity.name} has no ${file} file`);
+      if (!name) throw operationError(`${identity.kind} ${identity.name} has no ${file} file (store type ${identity.storeType})`);
       return join(dir, name);
     },
   };
