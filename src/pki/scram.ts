@@ -1,0 +1,73 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { usageError } from '../errors.js';
+
+/**
+ * SCRAM credentials (RFC 5802, RFC 7677) as Kafka stores them, computed from the password
+ * locally so that only the salted form ever leaves samctl (KRaft's `--add-scram` and the
+ * Admin API's AlterUserScramCredentials both take it).
+ */
+
+/** The SASL mechanisms samctl configures. SCRAM-SHA-512 only so far (GSSAPI follows). */
+export type SaslMechanism = 'scram-sha-512';
+export const SASL_MECHANISMS: readonly SaslMechanism[] = ['scram-sha-512'];
+
+/** Kafka's name for the mechanism (sasl.mechanism, sasl.enabled.mechanisms, --add-scram). */
+export function kafkaMechanismName(mechanism: SaslMechanism): 'SCRAM-SHA-512' {
+  return mechanism.toUpperCase() as 'SCRAM-SHA-512';
+}
+
+/** Kafka's ScramMechanism type codes (AlterUserScramCredentials' `mechanism`): 1 SHA-256, 2 SHA-512. */
+export const SCRAM_MECHANISM_TYPE: Record<SaslMechanism, number> = { 'scram-sha-512': 2 };
+
+/** --sasl: one mechanism, named as Kafka names it (any case). */
+export function parseSaslMechanism(raw: string): SaslMechanism {
+  const value = raw.trim().toLowerCase();
+  if (!(SASL_MECHANISMS as readonly string[]).includes(value)) {
+    throw usageError(`unknown --sasl mechanism "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`, `samctl supports: ${SASL_MECHANISMS.join(', ')}`);
+  }
+  return value as SaslMechanism;
+}
+
+/** Kafka's default (ScramParser, kafka-configs.sh) and RFC 7677's minimum for SHA-256: 4096. */
+export const SCRAM_ITERATIONS = 4096;
+
+export interface ScramCredential {
+  salt: Buffer;
+  iterations: number;
+  saltedPassword: Buffer;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
+
+/**
+ * Hi(password, salt, i) of RFC 5802 §2.2 is PBKDF2 with HMAC-H and dkLen = H's output
+ * length; Kafka's ScramFormatter computes it as such over the password's UTF-8 bytes, then
+ * ClientKey = HMAC(SaltedPassword, "Client Key"), StoredKey = H(ClientKey),
+ * ServerKey = HMAC(SaltedPassword, "Server Key").
+ */
+export function scramCredential(password: string, salt: Buffer, iterations: number = SCRAM_ITERATIONS): ScramCredential {
+  const saltedPassword = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 64, 'sha512');
+  const clientKey = createHmac('sha512', saltedPassword).update('Client Key').digest();
+  return {
+    salt,
+    iterations,
+    saltedPassword,
+    storedKey: createHash('sha512').update(clientKey).digest(),
+    serverKey: createHmac('sha512', saltedPassword).update('Server Key').digest(),
+  };
+}
+
+/** A fresh credential with a 32-byte random salt. */
+export function newScramCredential(password: string): ScramCredential {
+  return scramCredential(password, randomBytes(32));
+}
+
+/**
+ * The value of kafka-storage.sh format's `--add-scram` (KIP-900) in its salted form, which
+ * holds no password: ScramParser decodes salt and saltedpassword as standard base64, and
+ * strips the double quotes around a value.
+ */
+export function addScramArgument(user: string, mechanism: SaslMechanism, credential: ScramCredential): string {
+  if (/[,\]"=\s]/.test(user)) throw usageError(`SCRAM user "${user}" cannot appear in --add-scram (it holds , ] " = or a space)`);
+  return `${kafkaMechanismName(mechanism)}=[name=${user},salt="${credential.salt.toString('base64')}",saltedpassword="${credential.saltedPassword.toString('base64')}",iterations=${credential.iterations}]`;
+}
