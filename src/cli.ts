@@ -9,6 +9,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerRenew } from './commands/renew.js';
 import { registerProbe } from './commands/probe.js';
 import { registerReload } from './commands/reload.js';
+import { registerScram } from './commands/scram.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerCheck } from './commands/check.js';
 import { registerExport } from './commands/export.js';
@@ -63,6 +64,7 @@ Environment:
   registerRenew(program);
   registerProbe(program);
   registerReload(program);
+  registerScram(program);
   registerConfigure(program);
   registerCheck(program);
   registerExport(program);

@@ -9,7 +9,7 @@ import { sanToString, type SubjectAltName } from './pki/names.js';
 import { validityWindow } from './pki/validity.js';
 import { renderIdentityConfigs } from './render/identity-configs.js';
 import { generateStorePassword } from './secrets.js';
-import type { IdentityRecord, SecretsMode } from './store/inventory.js';
+import type { IdentityRecord, SaslSettings, SecretsMode } from './store/inventory.js';
 import { hostPlacement, identityFileNames, PUBLIC, SECRET, type FileSpec, type IdentityKind, type PkiLayout } from './store/layout.js';
 
 export interface IdentityRequest {
@@ -27,6 +27,10 @@ export interface IdentityRequest {
   /** Renewal keeps the store password (automation reads it) and, with --keep-key, the key. */
   storePassword?: string;
   keyPem?: string;
+  /** Broker: a SASL_SSL listener beside the mTLS one; client: a SASL user named as the client. */
+  sasl?: SaslSettings;
+  /** A SASL client's SCRAM password to keep (renewal); absent: a new one is made. */
+  scramPassword?: string;
 }
 
 export interface IssueContext {
@@ -58,7 +62,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const profile: LeafProfile = { role: request.kind, dn: request.dn, sans: request.sans, validity: validityWindow(now, request.days) };
   const cert = await signer.sign(csr, profile);
   const storeType = request.storeType;
-  const names = identityFileNames(request.kind, storeType, { secrets: request.secrets === 'file' });
+  const names = identityFileNames(request.kind, storeType, { secrets: request.secrets === 'file', sasl: request.sasl !== undefined });
   const storePassword = request.storePassword ?? generateStorePassword();
   const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, signer.issuer.cert], alias: request.name, password: storePassword, scratchRoot: layout.root });
   const truststore = context.truststores[storeType];
@@ -93,6 +97,9 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
       names,
       keystorePassword: storePassword,
       truststorePassword: context.truststorePassword,
+      sasl: request.sasl,
+      // Made like a store password (32 base64url characters): nothing in it needs quoting in JAAS or librdkafka files.
+      scramPassword: request.kind === 'client' && request.sasl ? (request.scramPassword ?? generateStorePassword()) : undefined,
     }),
   );
 
@@ -114,6 +121,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     issuedAt: now.toISOString(),
     ...(request.installDir ? { installDir: request.installDir } : {}),
     secrets: request.secrets,
+    ...(request.sasl ? { sasl: request.sasl } : {}),
     status: 'active',
   };
   return { files, record, principal };

@@ -85,7 +85,7 @@ def run_confluent(a: argparse.Namespace) -> int:
         if (hasattr(e, "fatal") and e.fatal()) or (
             state["preflight"]
             and (
-                code in (KafkaError._SSL, KafkaError._AUTHENTICATION)
+                code in (KafkaError._SSL, KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED)
                 or (code == KafkaError._TRANSPORT and "SSL" in text)
             )
         ):
@@ -104,6 +104,11 @@ def run_confluent(a: argparse.Namespace) -> int:
     }
     if a.key_password:
         common["ssl.key.password"] = a.key_password
+    if a.librdkafka_config:
+        # samctl's librdkafka-sasl.properties (SASL_SSL + SCRAM): its keys replace the mTLS ones.
+        for key in ("ssl.certificate.location", "ssl.key.location", "ssl.key.password"):
+            common.pop(key, None)
+        common.update(read_librdkafka_config(a.librdkafka_config))
 
     consumer = Consumer(
         {
@@ -310,14 +315,27 @@ def run_kafka_python(a: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- main
 
 
+def read_librdkafka_config(path: str) -> dict[str, str]:
+    """key=value lines as librdkafka's own -F file reader takes them (no escaping; # comments)."""
+    config: dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.split("=", 1)
+                config[key.strip()] = value.strip()
+    return config
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="echo.py", description="Echo Kafka messages from one topic to another over mutual TLS."
     )
     p.add_argument("--bootstrap", required=True, help="host:port[,host:port...] (use a name in the broker certificate's SAN)")
     p.add_argument("--ca", required=True, help="PEM CA certificate(s) that signed the brokers")
-    p.add_argument("--cert", required=True, help="PEM client certificate (leaf first, chain may follow)")
-    p.add_argument("--key", required=True, help="PEM private key of the client certificate (PKCS#8)")
+    p.add_argument("--cert", help="PEM client certificate (leaf first, chain may follow)")
+    p.add_argument("--key", help="PEM private key of the client certificate (PKCS#8)")
+    p.add_argument("--librdkafka-config", help="confluent only: a librdkafka properties file (e.g. samctl's librdkafka-sasl.properties for SASL_SSL) used instead of --cert/--key")
     p.add_argument("--key-password", default=os.environ.get("ECHO_KEY_PASSWORD"),
                    help="password of an encrypted key (default: $ECHO_KEY_PASSWORD)")
     p.add_argument("--client", choices=("confluent", "kafka-python"), default="confluent")
@@ -336,10 +354,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p.error("--timeout must be positive")
     if a.max_messages is not None and a.max_messages < 0:
         p.error("--max-messages must be >= 0")
-    for name in ("ca", "cert", "key"):
+    if a.librdkafka_config and a.client != "confluent":
+        p.error("--librdkafka-config needs --client confluent")
+    if not a.librdkafka_config and (a.cert is None or a.key is None):
+        p.error("--cert and --key are required (or --librdkafka-config)")
+    for name in ("ca", "cert", "key", "librdkafka_config"):
         path = getattr(a, name)
+        if path is None:
+            continue
         if not os.path.isfile(path):
-            p.error(f"--{name}: no such file: {path}")
+            p.error(f"--{name.replace('_', '-')}: no such file: {path}")
     return a
 
 

@@ -5,6 +5,7 @@ import { parseDnValue, parseIdentityName } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
 import { parseSecretsMode } from '../render/identity-configs.js';
+import { parseSaslMechanism } from '../pki/scram.js';
 import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
@@ -20,6 +21,7 @@ interface ClientIssueOptions {
   installDir?: string;
   secrets: string;
   caPasswordFile?: string;
+  sasl?: string;
 }
 
 export function registerClientIssue(client: Command): void {
@@ -30,6 +32,7 @@ export function registerClientIssue(client: Command): void {
     .argument('[name]', 'client name (directory name; the CN unless --cn is given); asked for on a terminal')
     .option('--cn <cn>', 'common name in the certificate (default: the name)')
     .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
+    .option('--sasl <mechanism>', 'also a SASL user named as the client, for a SASL_SSL listener: scram-sha-512')
   )
     .addHelpText(
       'after',
@@ -47,6 +50,11 @@ Writes (here for prediction-service):
   pki/clients/prediction-service/librdkafka.properties   ssl.*.location for librdkafka / confluent-kafka
   pki/clients/prediction-service/client-ssl.properties   for --producer.config / --consumer.config (0600)
   pki/clients/prediction-service/keystore.jks, truststore.jks, store.password, truststore.password
+
+With --sasl scram-sha-512 the client is also SCRAM user <name> (principal User:<name>) with a
+generated password: client-scram.password (0600), client-sasl.properties for the Java tools
+and librdkafka-sasl.properties (0600) for the broker's SASL_SSL listener. Register the user
+with samctl scram <name> (--format-arg for kafka-storage.sh format, --register on a cluster).
 
 The broker sees the client as the principal printed (User:CN=...), the RFC 2253
 form of the subject; use it in ACLs.
@@ -69,7 +77,8 @@ ${EXIT_CODES_HELP}`,
       const storeType = parseStoreType(options.storeType);
       const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
       const secrets = parseSecretsMode(options.secrets);
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets }], {
+      const sasl = options.sasl === undefined ? undefined : { mechanism: parseSaslMechanism(options.sasl) };
+      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets, sasl }], {
         layout: context.layout,
         force: context.force,
         now: context.now,

@@ -107,7 +107,7 @@ function brokerLabel(outcome: BrokerConfigOutcome): string {
 }
 
 /** --bootstrap: host:port, or several separated by commas, as Kafka's bootstrap.servers. */
-function parseBootstrap(raw: string): string[] {
+export function parseBootstrap(raw: string): string[] {
   return raw.split(',').map((address) => {
     const match = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(address.trim());
     const port = match ? Number(match[2]) : NaN;

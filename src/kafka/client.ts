@@ -10,7 +10,7 @@ export interface KafkaAnswer {
 }
 
 // Loaded on demand: the client and its schema validators cost ~0.3 s of startup that no other command needs.
-async function connectAdmin(bootstrap: string[], identity: TlsIdentity, servername: string | undefined, clientId: string): Promise<Admin> {
+export async function connectAdmin(bootstrap: string[], identity: TlsIdentity, servername: string | undefined, clientId: string): Promise<Admin> {
   const { Admin } = await import('@platformatic/kafka');
   return new Admin({
     clientId,
@@ -23,7 +23,7 @@ async function connectAdmin(bootstrap: string[], identity: TlsIdentity, serverna
   });
 }
 
-async function readMetadata(admin: Admin): Promise<KafkaAnswer> {
+export async function readMetadata(admin: Admin): Promise<KafkaAnswer> {
   const metadata = await admin.metadata({ topics: [] });
   return {
     clusterId: metadata.id,

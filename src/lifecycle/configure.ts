@@ -47,8 +47,8 @@ export async function configureIdentities(layout: PkiLayout, names: string[], ch
 async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord): Promise<FileSpec[]> {
   const dir = layout.identityDir(record.kind, record.name);
   const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
-  const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file' });
-  const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file' });
+  const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl !== undefined });
+  const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file', sasl: next.sasl !== undefined });
   const password = async (file?: string) => (file ? parsePasswordText(await readTextFile(join(dir, file), fix), join(dir, file), fix, { generated: true }) : '');
   const { cert } = await readLeafCertificate(join(dir, names.cert), fix);
   const configs = renderIdentityConfigs({
@@ -61,8 +61,10 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
     names,
     keystorePassword: await password(names.storePassword),
     truststorePassword: await password(names.truststorePassword),
+    sasl: next.sasl,
+    scramPassword: next.kind === 'client' && next.sasl ? await password(names.scramPassword) : undefined,
   });
-  const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, ...configs.map((file) => file.name)]);
+  const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, oldNames.saslConfig, oldNames.saslLibrdkafka, ...configs.map((file) => file.name)]);
   const kept: FileSpec[] = [];
   for (const name of (await readdir(dir)).filter((entry) => !rendered.has(entry))) {
     const path = join(dir, name);

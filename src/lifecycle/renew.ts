@@ -48,7 +48,14 @@ export async function renewalRequest(layout: PkiLayout, record: IdentityRecord, 
     secrets: record.secrets,
     storePassword,
     keyPem: options.keepKey ? (await readPrivateKey(path(names.key), fix)).pem : undefined,
+    sasl: record.sasl,
+    scramPassword: record.kind === 'client' && record.sasl ? await readScramPassword(path(identityFileNames('client', record.storeType, { sasl: true }).scramPassword!), fix) : undefined,
   };
+}
+
+/** A SASL client keeps its registered SCRAM password through a certificate renewal; a lost one gets a new one (to be registered anew). */
+async function readScramPassword(path: string, fix: string): Promise<string | undefined> {
+  return readStorePassword(path, fix);
 }
 
 /** The store password to keep; a lost store.password is no reason to refuse a renewal that repairs the identity: a new one is made. */
@@ -68,7 +75,7 @@ async function readStorePassword(path: string, fix: string): Promise<string | un
  * key size: the fix when renewal cannot read what it keeps. Options appear only where they
  * differ from the issue commands' defaults (jks, 2048 bits, CN = the client's name).
  */
-export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject' | 'installDir' | 'secrets'>>): string {
+export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject' | 'installDir' | 'secrets' | 'sasl'>>): string {
   const args = ['samctl', identity.kind, 'issue', identity.name];
   if (identity.kind === 'broker') {
     for (const san of identity.sans ?? []) {
@@ -85,6 +92,7 @@ export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> &
   if (identity.keySize && identity.keySize !== DEFAULTS.leafKeySize) args.push('--key-size', String(identity.keySize));
   if (identity.installDir) args.push('--install-dir', identity.installDir);
   if (identity.secrets && identity.secrets !== DEFAULTS.secrets) args.push('--secrets', identity.secrets);
+  if (identity.sasl) args.push('--sasl', identity.sasl.mechanism, ...(identity.kind === 'broker' && identity.sasl.port !== undefined ? ['--sasl-port', String(identity.sasl.port)] : []));
   args.push('--force');
   return `\`${args.map(shellWord).join(' ')}\``;
 }

@@ -71,3 +71,11 @@ export function addScramArgument(user: string, mechanism: SaslMechanism, credent
   if (/[,\]"=\s]/.test(user)) throw usageError(`SCRAM user "${user}" cannot appear in --add-scram (it holds , ] " = or a space)`);
   return `${kafkaMechanismName(mechanism)}=[name=${user},salt="${credential.salt.toString('base64')}",saltedpassword="${credential.saltedPassword.toString('base64')}",iterations=${credential.iterations}]`;
 }
+
+/** --sasl-port: the broker's SASL_SSL listener port, beside the mTLS listener's 9092. */
+export function parseSaslPort(raw: string): number {
+  const port = /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw usageError(`invalid --sasl-port "${raw.slice(0, 20).replace(/[^\x20-\x7e]/g, '?')}": use a port number 1-65535`, 'for example --sasl-port 9093');
+  if (port === 9092) throw usageError('--sasl-port 9092 is the mTLS listener\'s port', 'give the SASL_SSL listener its own port, e.g. --sasl-port 9093');
+  return port;
+}

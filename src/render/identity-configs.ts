@@ -1,5 +1,6 @@
 import { KAFKA_STORE_TYPE, storeHasPasswords, type StoreType } from '../keystore/stores.js';
-import type { SecretsMode } from '../store/inventory.js';
+import type { SaslSettings, SecretsMode } from '../store/inventory.js';
+import { kafkaMechanismName } from '../pki/scram.js';
 import type { IdentityKind, IdentityFileNames } from '../store/layout.js';
 import { PUBLIC, SECRET, type FileSpec } from '../store/layout.js';
 import { usageError } from '../errors.js';
@@ -26,7 +27,14 @@ export interface ConfigInput {
   names: IdentityFileNames;
   keystorePassword: string;
   truststorePassword: string;
+  /** Broker: its SASL_SSL listener; client: its SASL user (the name). */
+  sasl?: SaslSettings;
+  /** SASL clients: the SCRAM password. */
+  scramPassword?: string;
 }
+
+/** The SASL_SSL listener's port when --sasl-port is not given (the mTLS listener keeps 9092). */
+export const DEFAULT_SASL_PORT = 9093;
 
 /**
  * The config files of one identity, composed from snippet parts: the broker's
@@ -60,10 +68,11 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
       content: composeSnippet([
         { name: 'broker-header', view: { host: input.name } },
         ...common,
-        { name: 'broker-listeners', view: { host: input.name } },
+        input.sasl ? { name: 'broker-sasl-listeners', view: { host: input.name, saslPort: String(input.sasl.port ?? DEFAULT_SASL_PORT) } } : { name: 'broker-listeners', view: { host: input.name } },
         viaFile && { name: 'config-providers', view: { secretsFile: secretsPath } },
         { name: 'tls-stores', view: stores },
         { name: 'broker-tls', view: {} },
+        input.sasl && { name: 'broker-sasl', view: { saslPort: String(input.sasl.port ?? DEFAULT_SASL_PORT), mechanism: kafkaMechanismName(input.sasl.mechanism), mechanismLower: input.sasl.mechanism } },
       ]),
     });
   } else {
@@ -90,12 +99,54 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
       },
     );
   }
+  const clientSasl = input.kind === 'client' && input.sasl ? saslClientFiles(input, stores, viaFile ? reference : undefined) : undefined;
+  if (clientSasl) files.push(...clientSasl.files);
   if (viaFile) {
     files.push({
       name: input.names.secrets!,
       mode: SECRET,
-      content: composeSnippet([{ name: 'secrets', view: { name: input.name, keystorePassword: input.keystorePassword, truststorePassword: input.truststorePassword } }]),
+      content: composeSnippet([
+        { name: 'secrets', view: { name: input.name, keystorePassword: input.keystorePassword, truststorePassword: input.truststorePassword } },
+        clientSasl && { name: 'sasl-secrets', view: { jaasConfig: clientSasl.jaasConfig } },
+      ]),
     });
   }
   return files;
+}
+
+/**
+ * A SASL client's files: client-sasl.properties (the JAAS line inline, or read from the
+ * secrets file through ${file:…} like the store passwords), librdkafka-sasl.properties (the
+ * password itself: librdkafka has no config providers, so 0600) and the password file.
+ * No keystore: on SASL_SSL the client authenticates with SCRAM and only verifies the broker.
+ */
+function saslClientFiles(input: ConfigInput, stores: { storeType: string; truststore: string; truststorePassword?: string }, reference?: (key: string) => string): { files: FileSpec[]; jaasConfig: string } {
+  const password = input.scramPassword;
+  if (!password) throw usageError(`client ${input.name} uses SASL but has no SCRAM password`, `issue it anew: samctl client issue ${input.name} --sasl ${input.sasl!.mechanism} --force`);
+  const user = input.name;
+  const mechanism = kafkaMechanismName(input.sasl!.mechanism);
+  // JAAS option values are double-quoted strings; the generated password (base64url) and the name hold no quote.
+  const jaasConfig = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${password}";`;
+  const configMode = reference ? PUBLIC : SECRET;
+  return {
+    jaasConfig,
+    files: [
+      { name: input.names.scramPassword!, mode: SECRET, content: `${password}\n` },
+      {
+        name: input.names.saslConfig!,
+        mode: configMode,
+        content: composeSnippet([
+          { name: 'client-sasl', view: { name: input.name, user, mechanism, jaasConfig: reference ? reference('sasl.jaas.config') : jaasConfig } },
+          !reference && { name: 'inline-secrets-warning', view: {} },
+          reference && { name: 'config-providers', view: { secretsFile: input.hostPath('secrets') } },
+          { name: 'client-sasl-truststore', view: stores },
+        ]),
+      },
+      {
+        name: input.names.saslLibrdkafka!,
+        mode: SECRET,
+        content: composeSnippet([{ name: 'librdkafka-sasl', view: { name: input.name, user, mechanism, password, caFile: input.hostPath('ca') } }], 'librdkafka'),
+      },
+    ],
+  };
 }

@@ -22,7 +22,13 @@ export type PartName =
   | 'broker-tls'
   | 'client-tls'
   | 'secrets'
-  | 'librdkafka';
+  | 'librdkafka'
+  | 'broker-sasl-listeners'
+  | 'broker-sasl'
+  | 'client-sasl'
+  | 'client-sasl-truststore'
+  | 'sasl-secrets'
+  | 'librdkafka-sasl';
 
 export interface SnippetPart {
   name: PartName;

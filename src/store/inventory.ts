@@ -5,6 +5,7 @@ import { looksBinary, pemBlockType } from './read.js';
 import { isUsableInstallDir, SECRET, type IdentityKind } from './layout.js';
 
 import type { StoreType } from '../keystore/stores.js';
+import { SASL_MECHANISMS, type SaslMechanism } from '../pki/scram.js';
 
 export interface CaRecord {
   serial: string;
@@ -40,7 +41,15 @@ export interface IdentityRecord {
   installDir?: string;
   /** How configs carry store passwords: inline, or through Kafka's FileConfigProvider. */
   secrets: SecretsMode;
+  /** A SASL_SSL listener beside the mTLS one (broker), or a SASL user (client: the name is the user). Absent: mTLS only. */
+  sasl?: SaslSettings;
   status: 'active' | 'superseded';
+}
+
+export interface SaslSettings {
+  mechanism: SaslMechanism;
+  /** Brokers: the SASL_SSL listener's port. */
+  port?: number;
 }
 
 export type SecretsMode = 'inline' | 'file';
@@ -129,6 +138,9 @@ export function parseInventory(text: string, path: string): Inventory {
     if (identity.secrets !== undefined && identity.secrets !== 'inline' && identity.secrets !== 'file') {
       throw broken(`the ${identity.kind} entry "${identity.name}" has secrets "${String(identity.secrets).slice(0, 20)}" (inline or file)`);
     }
+    if (identity.sasl !== undefined && !isSaslSettings(identity.sasl)) {
+      throw broken(`the ${identity.kind} entry "${identity.name}" has sasl settings samctl does not know (mechanism ${SASL_MECHANISMS.join(' or ')}, port 1-65535)`);
+    }
     if (identity.status !== 'active' && identity.status !== 'superseded') {
       throw broken(`the ${identity.kind} entry "${identity.name}" has status "${String(identity.status).slice(0, 20)}" (active or superseded)`);
     }
@@ -180,4 +192,12 @@ function isSafeName(name: string): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSaslSettings(value: unknown): value is SaslSettings {
+  return (
+    isObject(value) &&
+    (SASL_MECHANISMS as readonly unknown[]).includes(value.mechanism) &&
+    (value.port === undefined || (typeof value.port === 'number' && Number.isInteger(value.port) && value.port >= 1 && value.port <= 65535))
+  );
 }

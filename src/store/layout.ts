@@ -36,6 +36,10 @@ export interface IdentityFileNames {
   config: string;
   /** Clients only: librdkafka / confluent-kafka settings. */
   librdkafka?: string;
+  /** SASL clients only: the SCRAM password (0600), client-sasl.properties, librdkafka-sasl.properties (0600). */
+  scramPassword?: string;
+  saslConfig?: string;
+  saslLibrdkafka?: string;
 }
 
 const STORE_EXTENSION: Record<StoreType, string> = { jks: 'jks', pkcs12: 'p12', pem: 'pem' };
@@ -45,7 +49,7 @@ const STORE_EXTENSION: Record<StoreType, string> = { jks: 'jks', pkcs12: 'p12', 
  * carries the kind (`broker.keystore.jks`), so that a broker and a client can share one
  * install directory on a host (the team keeps both under /ssl) without overwriting each other.
  */
-export function identityFileNames(kind: IdentityKind, storeType: StoreType, options: { prefixed?: boolean; secrets?: boolean } = {}): IdentityFileNames {
+export function identityFileNames(kind: IdentityKind, storeType: StoreType, options: { prefixed?: boolean; secrets?: boolean; sasl?: boolean } = {}): IdentityFileNames {
   const p = options.prefixed ? `${kind}.` : '';
   const ext = STORE_EXTENSION[storeType];
   const passwords = storeHasPasswords(storeType);
@@ -61,6 +65,10 @@ export function identityFileNames(kind: IdentityKind, storeType: StoreType, opti
     secrets: passwords && options.secrets ? `${kind}-secrets.properties` : undefined,
     config: kind === 'broker' ? 'server-ssl.properties' : 'client-ssl.properties',
     librdkafka: kind === 'client' ? 'librdkafka.properties' : undefined,
+    // A broker's SASL_SSL listener lives in server-ssl.properties; a client's SASL settings get files of their own.
+    scramPassword: kind === 'client' && options.sasl ? 'client-scram.password' : undefined,
+    saslConfig: kind === 'client' && options.sasl ? 'client-sasl.properties' : undefined,
+    saslLibrdkafka: kind === 'client' && options.sasl ? 'librdkafka-sasl.properties' : undefined,
   };
 }
 
@@ -109,10 +117,10 @@ export type PkiLayout = ReturnType<typeof pkiLayout>;
  * Where an identity's files are on its host, and under which names: its install directory
  * when it has one (names prefixed by kind), else its directory in the PKI directory.
  */
-export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind; name: string; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline' }): { dir: string; names: IdentityFileNames; path: (file: keyof IdentityFileNames) => string } {
+export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind; name: string; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline'; sasl?: object }): { dir: string; names: IdentityFileNames; path: (file: keyof IdentityFileNames) => string } {
   const secrets = identity.secrets === 'file';
   const dir = identity.installDir ?? layout.identityDir(identity.kind, identity.name);
-  const names = identityFileNames(identity.kind, identity.storeType, { prefixed: identity.installDir !== undefined, secrets });
+  const names = identityFileNames(identity.kind, identity.storeType, { prefixed: identity.installDir !== undefined, secrets, sasl: identity.sasl !== undefined });
   return {
     dir,
     names,
@@ -128,10 +136,11 @@ export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind;
  * An identity's files as they go to its host: the name in its PKI directory and the name in
  * its install dir, for every file the host needs (the CSR stays behind).
  */
-export function hostFileMap(identity: { kind: IdentityKind; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline' }): Array<{ pki: string; host: string }> {
+export function hostFileMap(identity: { kind: IdentityKind; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline'; sasl?: object }): Array<{ pki: string; host: string }> {
   const secrets = identity.secrets === 'file';
-  const pki = identityFileNames(identity.kind, identity.storeType, { secrets });
-  const host = identityFileNames(identity.kind, identity.storeType, { secrets, prefixed: identity.installDir !== undefined });
+  const sasl = identity.sasl !== undefined;
+  const pki = identityFileNames(identity.kind, identity.storeType, { secrets, sasl });
+  const host = identityFileNames(identity.kind, identity.storeType, { secrets, sasl, prefixed: identity.installDir !== undefined });
   return (Object.keys(pki) as Array<keyof IdentityFileNames>)
     .filter((role) => role !== 'csr' && pki[role] !== undefined)
     .map((role) => ({ pki: pki[role]!, host: host[role]! }));
