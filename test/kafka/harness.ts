@@ -318,12 +318,21 @@ export interface StartKafkaOptions {
   readyTimeoutMs?: number;
   /** JVM options for the brokers. Default BROKER_JVM_OPTS. */
   jvmOpts?: string[];
+  /**
+   * A SASL_SSL listener on its own port beside the SSL one, on every node (node.saslPort,
+   * cluster.saslBootstrap). Its SASL settings come from the snippet. Default: none.
+   */
+  saslListener?: boolean;
+  /** Extra arguments for `kafka-storage format` (e.g. `--add-scram <value>`), every node. */
+  formatArgs?: string[];
 }
 
 export interface KafkaNode {
   id: number;
   port: number;
   controllerPort: number;
+  /** With saslListener: the SASL_SSL listener's port. */
+  saslPort?: number;
   dir: string;
   propertiesPath: string;
   snippetPath: string;
@@ -340,6 +349,8 @@ export interface KafkaCluster {
   clusterId: string;
   /** `<advertisedHost>:<port>,...` */
   bootstrap: string;
+  /** With saslListener: `<advertisedHost>:<saslPort>,...` */
+  saslBootstrap?: string;
   ports: number[];
   nodes: KafkaNode[];
   logPaths: string[];
@@ -364,6 +375,8 @@ function writeServerProperties(
   node: KafkaNode,
   o: { nodes: number; voters: string; advertisedHost: string; extra: string[] },
 ): void {
+  const sasl = node.saslPort === undefined ? '' : `,SASL_SSL://127.0.0.1:${node.saslPort}`;
+  const saslAdvertised = node.saslPort === undefined ? '' : `,SASL_SSL://${o.advertisedHost}:${node.saslPort}`;
   const snippet = readFileSync(node.snippetPath, 'utf8');
   const keys = propertyKeys(snippet);
   const rf = String(o.nodes);
@@ -372,9 +385,9 @@ function writeServerProperties(
     `node.id=${node.id}`,
     `controller.quorum.voters=${o.voters}`,
     `controller.listener.names=CONTROLLER`,
-    `listeners=SSL://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    `advertised.listeners=SSL://${o.advertisedHost}:${node.port}`,
-    `listener.security.protocol.map=SSL:SSL,CONTROLLER:PLAINTEXT`,
+    `listeners=SSL://127.0.0.1:${node.port}${sasl},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=SSL://${o.advertisedHost}:${node.port}${saslAdvertised}`,
+    `listener.security.protocol.map=SSL:SSL,${sasl ? 'SASL_SSL:SASL_SSL,' : ''}CONTROLLER:PLAINTEXT`,
   ];
   if (keys.has('security.inter.broker.protocol')) {
     // Kafka 4 refuses both ("Only one of inter.broker.listener.name and
@@ -463,7 +476,8 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
   const workDir = resolve(opts.workDir);
   mkdirSync(workDir, { recursive: true });
 
-  const ports = await freePorts(2 * n);
+  const stride = opts.saslListener ? 3 : 2;
+  const ports = await freePorts(stride * n);
   const nodes: KafkaNode[] = Array.from({ length: n }, (_, i) => {
     const id = i + 1;
     const dir = join(workDir, `node-${id}`);
@@ -472,8 +486,9 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
     if (!existsSync(snippetPath)) throw new Error(`startKafka: snippet not found: ${snippetPath}`);
     return {
       id,
-      port: ports[2 * i]!,
-      controllerPort: ports[2 * i + 1]!,
+      port: ports[stride * i]!,
+      controllerPort: ports[stride * i + 1]!,
+      ...(opts.saslListener ? { saslPort: ports[stride * i + 2]! } : {}),
       dir,
       propertiesPath: join(dir, 'server.properties'),
       snippetPath,
@@ -496,7 +511,7 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
     `--- ${nd.logPath} (tail) ---\n${fileTail(nd.logPath, 60)}`;
 
   const format = async (nd: KafkaNode) => {
-    const r = await runJava(tc, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', nd.propertiesPath, '--ignore-formatted'], {
+    const r = await runJava(tc, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', nd.propertiesPath, '--ignore-formatted', ...(opts.formatArgs ?? [])], {
       timeoutMs: 120_000,
     });
     if (r.exitCode !== 0) {
@@ -621,6 +636,7 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
   return {
     clusterId,
     bootstrap: nodes.map((nd) => `${advertisedHost}:${nd.port}`).join(','),
+    ...(opts.saslListener ? { saslBootstrap: nodes.map((nd) => `${advertisedHost}:${nd.saslPort}`).join(',') } : {}),
     ports: nodes.map((nd) => nd.port),
     nodes,
     logPaths: nodes.map((nd) => nd.logPath),
@@ -783,8 +799,11 @@ export interface EchoOptions {
   client: 'confluent' | 'kafka-python';
   bootstrap: string;
   ca: string;
-  cert: string;
-  key: string;
+  /** mTLS: the client's certificate and key; with librdkafkaConfig neither. */
+  cert?: string;
+  key?: string;
+  /** echo.py --librdkafka-config (confluent): e.g. samctl's librdkafka-sasl.properties. */
+  librdkafkaConfig?: string;
   keyPassword?: string;
   group?: string;
   inTopic?: string;
@@ -807,10 +826,9 @@ function echoArgs(o: EchoOptions): string[] {
     o.bootstrap,
     '--ca',
     o.ca,
-    '--cert',
-    o.cert,
-    '--key',
-    o.key,
+    ...(o.cert ? ['--cert', o.cert] : []),
+    ...(o.key ? ['--key', o.key] : []),
+    ...(o.librdkafkaConfig ? ['--librdkafka-config', o.librdkafkaConfig] : []),
     '--client',
     o.client,
     '--timeout',
