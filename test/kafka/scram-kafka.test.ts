@@ -94,6 +94,14 @@ describe.skipIf(!e2e)('SCRAM-SHA-512 over SASL_SSL beside mTLS on one broker', (
     expect(got.lines, show('bob consume', got)).toEqual(['from alice 1', 'from alice 2', 'from bob']);
   }, 240_000);
 
+  it('scram --register names a refusal in one line (exit 1): here the SASL_SSL port, where a client without SASL is not heard', async () => {
+    const refused = await samctl(['scram', 'bob', '--register', '--bootstrap', kafka!.saslBootstrap!, '--client', 'console'], { cwd });
+    expect(refused.exitCode, show('register on the SASL port', refused)).toBe(1);
+    const lines = refused.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^samctl: cannot talk to the cluster at localhost:\d+: /);
+    expect(lines.length).toBeLessThanOrEqual(2);
+  }, 60_000);
+
   it('an mTLS client works on the SSL listener in the same run, and the echo service echoes over SCRAM with confluent-kafka', async () => {
     const sent = await consoleProduce(kafka!.bootstrap, 'sensordata', ['t=1', 't=2', 't=3'], client('console', 'client-ssl.properties'));
     expect(sent.exitCode, show('mTLS produce', sent)).toBe(0);
