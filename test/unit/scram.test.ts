@@ -1,27 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SamctlError } from '../../src/errors.js';
 import { addScramArgument, newScramCredential, parseSaslMechanism, scramCredential } from '../../src/pki/scram.js';
 
-const CLIENTS_JAR = join(import.meta.dirname, '..', 'kafka', 'target', 'lib', 'kafka-clients-4.4.0.jar');
-const VECTOR_SOURCE = join(import.meta.dirname, 'fixtures', 'ScramVector.java');
-
-/** Kafka's ScramFormatter, run by java on the same password and salt. */
-function kafkaDerivation(password: string, salt: Buffer, iterations: number): string[] {
-  const out = execFileSync('java', ['-cp', CLIENTS_JAR, VECTOR_SOURCE], { input: `${password}\n${salt.toString('base64')}\n${iterations}\n`, encoding: 'utf8' });
-  return out.trim().split('\n');
-}
-
 describe('scramCredential: SCRAM-SHA-512 as Kafka derives it', () => {
-  it.skipIf(!existsSync(CLIENTS_JAR))('matches Kafka 4.4 ScramFormatter (salted password, stored key, server key)', () => {
-    for (const [password, iterations] of [['pencil', 4096], ['p\u00e4ss w\u00f6rd=,]"', 8192]] as const) {
-      const credential = newScramCredential(password);
-      const mine = scramCredential(password, credential.salt, iterations);
-      expect([mine.saltedPassword, mine.storedKey, mine.serverKey].map((bytes) => bytes.toString('base64'))).toEqual(kafkaDerivation(password, credential.salt, iterations));
-    }
-  }, 30_000);
+  it('gives the salted password, stored key and server key Kafka 4.4\'s ScramFormatter gives (pencil, 32 bytes of 7, 4096)', () => {
+    // Computed once with Kafka's own class (test/fixtures/ScramVector.java on kafka-clients-4.4.0.jar);
+    // test/scram-kafka-formatter.test.ts compares fresh salts against it on every run with Java.
+    const credential = scramCredential('pencil', Buffer.alloc(32, 7), 4096);
+    expect([credential.saltedPassword, credential.storedKey, credential.serverKey].map((bytes) => bytes.toString('base64'))).toEqual([
+      'HcxAeEN+OIQ4s94QTNriFwzCbq9PZb2eMjtkBXWK/C6A4T7QRPkNXNcIbPAngGO81KZgopGoKVvapMGizxXLww==',
+      'c+juVRyJX3eDXhFOP0uRq8sRwGseEq+rKzXYeNbEBdtT6oo6vlWeU+KvdQfEv+B/uBjb6V34RB+mz4kqPtqHzQ==',
+      'VhRhUc7ApTT2pQjOYmJ0mE1OwIriNUDMMD0rGkAZMtXhfM/quk1QWijq71La6fz7UhhGiN7kcESIiesgcLkzvQ==',
+    ]);
+  });
 
   it('is the salt and iterations: another salt gives another credential, the same inputs the same one', () => {
     const a = newScramCredential('pencil');
