@@ -9,7 +9,8 @@ import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
-import { reportIssued } from './report.js';
+import { reportIssued, reportSuperUsersChange } from './report.js';
+import { currentSuperUsers, refreshSuperUsers } from '../lifecycle/authorizer.js';
 
 interface ClientIssueOptions {
   cn?: string;
@@ -20,6 +21,7 @@ interface ClientIssueOptions {
   installDir?: string;
   secrets: string;
   caPasswordFile?: string;
+  admin?: boolean;
 }
 
 export function registerClientIssue(client: Command): void {
@@ -30,6 +32,7 @@ export function registerClientIssue(client: Command): void {
     .argument('[name]', 'client name (directory name; the CN unless --cn is given); asked for on a terminal')
     .option('--cn <cn>', 'common name in the certificate (default: the name)')
     .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
+    .option('--admin', "a super user on brokers issued with --authorizer: applies ACLs (samctl acl --admin), reloads keystores, creates topics")
   )
     .addHelpText(
       'after',
@@ -49,7 +52,11 @@ Writes (here for prediction-service):
   pki/clients/prediction-service/keystore.jks, truststore.jks, store.password, truststore.password
 
 The broker sees the client as the principal printed (User:CN=...), the RFC 2253
-form of the subject; use it in ACLs.
+form of the subject; use it in ACLs (samctl acl <name> writes them).
+
+--admin puts the client's principal in super.users of every broker issued with
+--authorizer: their snippets are rendered anew and the brokers need a rolling restart
+(printed). Keep its key on the machines that run samctl acl --apply and the reloads.
 
 ${SECRETS_HELP}
 ${EXIT_CODES_HELP}`,
@@ -69,12 +76,18 @@ ${EXIT_CODES_HELP}`,
       const storeType = parseStoreType(options.storeType);
       const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
       const secrets = parseSecretsMode(options.secrets);
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets }], {
+      // Kafka splits super.users on ';' (see render/authorizer.ts): refuse before the passphrase is asked.
+      const cut = options.admin ? [['--cn', cn], ['--ou', ou]].find(([, value]) => value?.includes(';')) : undefined;
+      if (cut) throw usageError(`invalid ${cut[0]} "${cut[1]}" for an --admin client: Kafka's super.users cannot hold a principal with ';'`, `choose a ${cut[0]} without ';'`);
+      const before = await currentSuperUsers(context.layout);
+      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets, admin: Boolean(options.admin) }], {
         layout: context.layout,
         force: context.force,
         now: context.now,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
       });
-      reportIssued(context, 'client issue', issued);
+      const change = await refreshSuperUsers(context.layout, before, issued.map(({ record }) => record), context.now);
+      reportIssued(context, 'client issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
+      reportSuperUsersChange(context, change);
     });
 }

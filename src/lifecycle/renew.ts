@@ -23,7 +23,7 @@ export function selectForRenewal(identities: IdentityRecord[], options: { names:
  * The request that re-issues an identity in place: the same subject DN and SANs (Kafka
  * refuses a dynamic keystore update whose DN or SANs change), a fresh default lifetime
  * unless --days says otherwise, the same store type, store password, install dir and
- * secrets mode; the old key only with --keep-key.
+ * secrets mode, authorizer lines and admin role; the old key only with --keep-key.
  *
  * The DN comes from the certificate and the store password is kept, so a damaged
  * certificate, store.password or (with --keep-key) key is refused, naming the file: renewing
@@ -46,6 +46,8 @@ export async function renewalRequest(layout: PkiLayout, record: IdentityRecord, 
     storeType: record.storeType,
     installDir: record.installDir,
     secrets: record.secrets,
+    authorizer: record.authorizer,
+    admin: record.admin,
     storePassword,
     keyPem: options.keepKey ? (await readPrivateKey(path(names.key), fix)).pem : undefined,
   };
@@ -68,7 +70,7 @@ async function readStorePassword(path: string, fix: string): Promise<string | un
  * key size: the fix when renewal cannot read what it keeps. Options appear only where they
  * differ from the issue commands' defaults (jks, 2048 bits, CN = the client's name).
  */
-export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject' | 'installDir' | 'secrets'>>): string {
+export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject' | 'installDir' | 'secrets' | 'authorizer' | 'admin'>>): string {
   const args = ['samctl', identity.kind, 'issue', identity.name];
   if (identity.kind === 'broker') {
     for (const san of identity.sans ?? []) {
@@ -85,6 +87,8 @@ export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> &
   if (identity.keySize && identity.keySize !== DEFAULTS.leafKeySize) args.push('--key-size', String(identity.keySize));
   if (identity.installDir) args.push('--install-dir', identity.installDir);
   if (identity.secrets && identity.secrets !== DEFAULTS.secrets) args.push('--secrets', identity.secrets);
+  if (identity.authorizer) args.push('--authorizer');
+  if (identity.admin) args.push('--admin');
   args.push('--force');
   return `\`${args.map(shellWord).join(' ')}\``;
 }

@@ -4,6 +4,7 @@ import type { IdentityKind, IdentityFileNames } from '../store/layout.js';
 import { PUBLIC, SECRET, type FileSpec } from '../store/layout.js';
 import { usageError } from '../errors.js';
 import { composeSnippet } from './snippets.js';
+import { superUsersValue } from './authorizer.js';
 
 export const SECRETS_MODES: readonly SecretsMode[] = ['file', 'inline'];
 
@@ -26,6 +27,8 @@ export interface ConfigInput {
   names: IdentityFileNames;
   keystorePassword: string;
   truststorePassword: string;
+  /** Brokers with the KRaft authorizer (--authorizer): the principals of super.users. */
+  superUsers?: string[];
 }
 
 /**
@@ -64,6 +67,7 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
         viaFile && { name: 'config-providers', view: { secretsFile: secretsPath } },
         { name: 'tls-stores', view: stores },
         { name: 'broker-tls', view: {} },
+        input.superUsers && { name: 'broker-authorizer', view: { superUsers: superUsersValue(input.superUsers) } },
       ]),
     });
   } else {
