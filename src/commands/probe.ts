@@ -124,7 +124,7 @@ function parseAddress(address: string): { host: string; port: number } {
 }
 
 /** The client's PEM key, certificate and CA (every store type has them). */
-async function readIdentity(layout: PkiLayout, name: string): Promise<TlsIdentity> {
+export async function readIdentity(layout: PkiLayout, name: string): Promise<TlsIdentity> {
   const dir = layout.identityDir('client', name);
   if (!(await exists(dir))) throw usageError(`no client identity "${name}" in ${dir}`, `issue one with: samctl client issue ${name}`);
   const names = identityFileNames('client', 'pem');
