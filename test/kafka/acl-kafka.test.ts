@@ -6,6 +6,7 @@
  * are asserted by Kafka's error names. The printed kafka-acls.sh commands run verbatim with
  * Kafka's own AclCommand and give the set --apply gives; the admin identity works as a super user.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samctl, samctlOk, snapshotTree, tempDir } from '../helpers/samctl.js';
@@ -218,4 +219,49 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
     const restored = await acl(...SERVICE_GRANTS, '--apply');
     expect(restored.stdout, show('--apply restores', restored)).toMatch(/4 added, 0 removed, 3 kept/);
   }, 240_000);
+});
+
+describe.skipIf(!e2e || process.env.SAMCTL_E2E_CLUSTER === 'off')('three brokers with samctl\'s authorizer lines replicate with each other', () => {
+  const pki = pkiIn(tempDir('samctl-acl-cluster-'));
+  const bin = join(pki.cwd, 'bin');
+  const hosts = ['kafka-1.sam.local', 'kafka-2.sam.local', 'kafka-3.sam.local'];
+  let kafka: KafkaCluster | undefined;
+
+  beforeAll(async () => {
+    await prepareKafka();
+    const ok = (args: string[]) => samctlOk(['--dir', pki.dir, ...args], { cwd: pki.cwd });
+    await ok(['ca', 'init', '--key-size', '2048', '--org', 'Ynformed']);
+    // Every node advertises localhost and votes on 127.0.0.1 here, so each certificate carries both.
+    await ok(['broker', 'issue', ...hosts, '--san', 'localhost', '--san', '127.0.0.1', '--authorizer']);
+    await ok(['client', 'issue', 'ops', '--admin']);
+    await ok(['client', 'issue', 'prediction-service']);
+    await writeToolScripts(bin);
+    kafka = await startKafka({ nodes: 3, workDir: join(pki.cwd, 'kafka'), sslSnippets: hosts.map((host) => join(pki.broker(host), 'server-ssl.properties')), controllerProtocol: 'SSL' });
+  }, 400_000);
+
+  afterAll(async () => {
+    await kafka?.stop();
+  }, 60_000);
+
+  it('keeps every replica in sync (brokers are super users) and carries the echo service through rf=3 topics', async () => {
+    const ops = config(pki.client('ops'));
+    const created = await Promise.all(['sensordata', 'prediction'].map((topic) => createTopic(kafka!.bootstrap, topic, 1, 3, ops)));
+    for (const result of created) expect(result.exitCode, show('ops creates an rf=3 topic', result)).toBe(0);
+    const applied = await samctl(['--dir', pki.dir, 'acl', 'prediction-service', '--produce', 'prediction', '--consume', 'sensordata', '--group', 'prediction-echo', '--apply', '--bootstrap', kafka!.bootstrap], { cwd: pki.cwd });
+    expect(applied.exitCode, show('acl --apply (the only admin, by default)', applied)).toBe(0);
+    const fed = await consoleProduce(kafka!.bootstrap, 'sensordata', MESSAGES, ops);
+    expect(fed.exitCode, show('ops produces', fed)).toBe(0);
+    const echoed = await runEcho({ bootstrap: kafka!.bootstrap, ...pem(pki.client('prediction-service')), client: 'confluent', group: 'prediction-echo', maxMessages: MESSAGES.length, timeoutS: 90 });
+    expect(echoed.exitCode, show('echo.py with confluent-kafka', echoed)).toBe(0);
+    const consumed = await consoleConsume(kafka!.bootstrap, 'prediction', { maxMessages: MESSAGES.length, idleTimeoutMs: 20_000 }, ops);
+    expect(consumed.lines, show('ops reads prediction', consumed)).toEqual(MESSAGES);
+    // Followers fetch with CLUSTER_ACTION: only super users get it under deny-by-default.
+    const described = await runShell(`kafka-topics.sh --bootstrap-server ${kafka!.bootstrap} --command-config ${ops} --describe --topic 'sensordata|prediction'`, bin);
+    expect(described.exitCode, show('kafka-topics --describe', described)).toBe(0);
+    const isrs = [...described.stdout.matchAll(/Isr: ([\d,]+)/g)].map((match) => match[1].split(',').sort().join(','));
+    expect(isrs, described.stdout).toEqual(['1,2,3', '1,2,3']);
+    const logs = kafka!.logPaths.map((path) => readFileSync(path, 'utf8')).join('\n');
+    expect(logs).not.toMatch(/Failed authentication with/);
+    expect(logs).not.toMatch(/Principal = User:CN=kafka-\d\.sam\.local,O=Ynformed is Denied/);
+  }, 300_000);
 });
