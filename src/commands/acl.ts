@@ -10,10 +10,10 @@ import { commandContext, requireInventory, setResultCode, type CommandContext } 
 import { readIdentity } from './probe.js';
 
 interface AclOptions {
-  produce: string[];
-  consume: string[];
-  group: string[];
-  transactionalId: string[];
+  produce?: string[];
+  consume?: string[];
+  group?: string[];
+  transactionalId?: string[];
   prefixed?: boolean;
   apply?: boolean;
   check?: boolean;
@@ -26,10 +26,10 @@ export function registerAcl(program: Command): void {
     .command('acl')
     .description("a client's whole set of grants: the kafka-acls.sh commands, or applied / checked through the Admin API")
     .argument('<client>', 'the client identity (its principal is User:<subject DN>)')
-    .option('--produce <topic>', 'may produce to the topic: WRITE, DESCRIBE, CREATE (kafka-acls.sh --producer) (repeatable)', collect, [])
-    .option('--consume <topic>', 'may consume the topic: READ, DESCRIBE (kafka-acls.sh --consumer); needs --group (repeatable)', collect, [])
-    .option('--group <group>', 'consumer group it consumes in: READ (repeatable)', collect, [])
-    .option('--transactional-id <id>', 'transactional id it produces with: WRITE, DESCRIBE (repeatable)', collect, [])
+    .option('--produce <topic>', 'may produce to the topic: WRITE, DESCRIBE, CREATE (kafka-acls.sh --producer) (repeatable)', collect)
+    .option('--consume <topic>', 'may consume the topic: READ, DESCRIBE (kafka-acls.sh --consumer); needs --group (repeatable)', collect)
+    .option('--group <group>', 'consumer group it consumes in: READ (repeatable)', collect)
+    .option('--transactional-id <id>', 'transactional id it produces with: WRITE, DESCRIBE (repeatable)', collect)
     .option('--prefixed', 'every topic, group and transactional id above is a prefix (PREFIXED patterns)')
     .option('--apply', 'make the cluster hold exactly these grants for the client: add what is missing, remove what is no longer asked')
     .option('--check', 'compare the grants the cluster holds for the client with what was asked; exit 1 on a difference')
@@ -86,8 +86,8 @@ Exit codes:
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function findClient(inventory: Inventory, name: string): IdentityRecord {
@@ -100,11 +100,8 @@ function findClient(inventory: Inventory, name: string): IdentityRecord {
 
 /** The grants given on the command line, or those last applied. */
 function askOf(client: IdentityRecord, options: AclOptions): AclAsk {
-  const given = options.produce.length + options.consume.length + options.group.length + options.transactionalId.length > 0;
-  if (given) {
-    const ask = parseAclAsk({ produce: options.produce, consume: options.consume, groups: options.group, transactionalIds: options.transactionalId, prefixed: Boolean(options.prefixed) });
-    return ask;
-  }
+  const { produce = [], consume = [], group: groups = [], transactionalId: transactionalIds = [] } = options;
+  if (produce.length + consume.length + groups.length + transactionalIds.length > 0) return parseAclAsk({ produce, consume, groups, transactionalIds, prefixed: Boolean(options.prefixed) });
   if (options.prefixed) throw usageError('--prefixed without names', 'give the prefixes: --produce <prefix>, --consume <prefix> --group <prefix>, --transactional-id <prefix>');
   if (client.acl && !isEmptyAsk(client.acl)) {
     const { appliedAt: _appliedAt, ...recorded } = client.acl;
