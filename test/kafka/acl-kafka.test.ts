@@ -191,6 +191,15 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
     expect(admin.exitCode, show('ops reloads the keystore', admin)).toBe(0);
     expect(service.exitCode, show('prediction-service reloads the keystore', service)).not.toBe(0);
     expect(`${service.stdout}${service.stderr}`).toMatch(/ClusterAuthorizationException/);
+
+    // An admin issued after the broker started is not in the super.users it read at startup:
+    // the broker's refusal is named, with the restart as the fix.
+    const late = await samctlOk(['--dir', pki.dir, 'client', 'issue', 'late-admin', '--admin'], { cwd: pki.cwd });
+    expect(late.stdout).toMatch(/Rolling restart, one broker at a time/);
+    const refused = await run(['acl', 'prediction-service', ...SERVICE_GRANTS, '--check', '--bootstrap', kafka!.bootstrap, '--admin', 'late-admin']);
+    expect(refused.exitCode, show('acl --check as an admin the broker does not know yet', refused)).toBe(1);
+    expect(refused.stderr).toMatch(/^samctl: DescribeAcls refused by localhost:\d+: CLUSTER_AUTHORIZATION_FAILED/);
+    expect(refused.stderr).toMatch(/\nhint: .*super user.*rolling restart/);
   }, 120_000);
 
   it('--check names a grant nobody asked for; --apply removes it; the printed commands remove what is no longer asked', async () => {
