@@ -11,7 +11,7 @@ import { commandContext, passphraseReader } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
-import { currentSuperUsers, refreshSuperUsers } from '../lifecycle/authorizer.js';
+import { refreshSuperUsers } from '../lifecycle/authorizer.js';
 
 interface BrokerIssueOptions {
   san: string[];
@@ -82,7 +82,6 @@ ${EXIT_CODES_HELP}`,
         return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType, installDir, secrets, authorizer: Boolean(options.authorizer) };
       });
       assertDistinct(requests);
-      const before = await currentSuperUsers(context.layout);
       const issued = await issueAndSave(requests, {
         layout: context.layout,
         force: context.force,
@@ -90,7 +89,7 @@ ${EXIT_CODES_HELP}`,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
         onIssued: progressReporter(context, requests.length),
       });
-      const change = await refreshSuperUsers(context.layout, before, issued.map(({ record }) => record), context.now);
+      const change = await refreshSuperUsers(context.layout, context.now);
       reportIssued(context, 'broker issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
       reportSuperUsersChange(context, change);
     });

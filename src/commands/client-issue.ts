@@ -10,7 +10,7 @@ import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { reportIssued, reportSuperUsersChange } from './report.js';
-import { currentSuperUsers, refreshSuperUsers } from '../lifecycle/authorizer.js';
+import { refreshSuperUsers, superUserProblem } from '../lifecycle/authorizer.js';
 
 interface ClientIssueOptions {
   cn?: string;
@@ -76,17 +76,15 @@ ${EXIT_CODES_HELP}`,
       const storeType = parseStoreType(options.storeType);
       const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
       const secrets = parseSecretsMode(options.secrets);
-      // Kafka splits super.users on ';' (see render/authorizer.ts): refuse before the passphrase is asked.
-      const cut = options.admin ? [['--cn', cn], ['--ou', ou]].find(([, value]) => value?.includes(';')) : undefined;
-      if (cut) throw usageError(`invalid ${cut[0]} "${cut[1]}" for an --admin client: Kafka's super.users cannot hold a principal with ';'`, `choose a ${cut[0]} without ';'`);
-      const before = await currentSuperUsers(context.layout);
+      const problem = options.admin ? superUserProblem({ '--cn': cn, '--ou': ou }) : undefined;
+      if (problem) throw usageError(problem, "choose a CN and OU without ';'");
       const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets, admin: Boolean(options.admin) }], {
         layout: context.layout,
         force: context.force,
         now: context.now,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
       });
-      const change = await refreshSuperUsers(context.layout, before, issued.map(({ record }) => record), context.now);
+      const change = await refreshSuperUsers(context.layout, context.now);
       reportIssued(context, 'client issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
       reportSuperUsersChange(context, change);
     });

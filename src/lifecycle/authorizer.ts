@@ -1,35 +1,45 @@
-import { superUsers } from '../render/authorizer.js';
-import { emptyInventory, loadInventory, type IdentityRecord } from '../store/inventory.js';
-import type { PkiLayout } from '../store/layout.js';
+import { readFile } from 'node:fs/promises';
+import { superUsers, superUsersValue } from '../render/authorizer.js';
+import { loadInventory, type IdentityRecord } from '../store/inventory.js';
+import { identityFileNames, type PkiLayout } from '../store/layout.js';
 import { configureIdentities } from './configure.js';
 
 export interface SuperUsersChange {
   /** super.users as it is now. */
   superUsers: string[];
-  /** Authorizer brokers issued before this run whose snippet was rendered anew: each needs a restart. */
+  /** Authorizer brokers whose snippet was rendered anew: each needs a restart to read it. */
   restart: IdentityRecord[];
 }
 
 /**
- * super.users as the inventory says it is now. An inventory that cannot be read counts as
- * empty here: the issue that follows refuses it with the reason and the fix.
+ * Kafka reads super.users at startup only. After an issue changed the set of brokers and
+ * admins, the authorizer brokers whose server-ssl.properties (as it is on disk) holds another
+ * super.users line are rendered anew through configureIdentities (nothing is re-signed); they
+ * need a rolling restart. Brokers issued in the same run already hold the new line.
+ * Undefined when every snippet is current.
  */
-export async function currentSuperUsers(layout: PkiLayout): Promise<string[]> {
-  return superUsers((await loadInventory(layout.inventory).catch(() => emptyInventory())).identities);
+export async function refreshSuperUsers(layout: PkiLayout, now: Date): Promise<SuperUsersChange | undefined> {
+  const inventory = await loadInventory(layout.inventory);
+  const brokers = inventory.identities.filter((record) => record.status === 'active' && record.kind === 'broker' && record.authorizer);
+  if (brokers.length === 0) return undefined;
+  const principals = superUsers(inventory.identities);
+  const line = `super.users=${superUsersValue(principals)}`;
+  const stale: string[] = [];
+  for (const record of brokers) {
+    const config = layout.identityFile(record.kind, record.name, identityFileNames(record.kind, record.storeType).config);
+    const text = await readFile(config, 'utf8').catch(() => '');
+    if (!text.split(/\r?\n/).includes(line)) stale.push(record.name);
+  }
+  if (stale.length === 0) return undefined;
+  const rendered = await configureIdentities(layout, stale, {}, now);
+  return { superUsers: principals, restart: rendered.filter((record) => record.kind === 'broker') };
 }
 
 /**
- * Kafka reads super.users at startup only. When an issue changed the set of brokers and
- * admins, the snippets of the authorizer brokers issued earlier are rendered anew (through
- * configureIdentities: nothing is re-signed) and those brokers need a rolling restart.
- * The brokers of this run already carry the new set. Undefined when nothing changed.
+ * Kafka splits super.users on ';' (see render/authorizer.ts): an --admin whose DN holds one is
+ * refused before anything is issued. Returns the offending option, if any.
  */
-export async function refreshSuperUsers(layout: PkiLayout, before: string[], issued: IdentityRecord[], now: Date): Promise<SuperUsersChange | undefined> {
-  const inventory = await loadInventory(layout.inventory);
-  const after = superUsers(inventory.identities);
-  if (after.length === before.length && after.every((principal, index) => principal === before[index])) return undefined;
-  const fresh = new Set(issued.filter((record) => record.kind === 'broker').map((record) => record.name));
-  const stale = inventory.identities.filter((record) => record.status === 'active' && record.kind === 'broker' && record.authorizer && !fresh.has(record.name));
-  const rendered = stale.length > 0 ? await configureIdentities(layout, stale.map((record) => record.name), {}, now) : [];
-  return { superUsers: after, restart: rendered.filter((record) => record.kind === 'broker') };
+export function superUserProblem(dn: Record<string, string | undefined>): string | undefined {
+  const flag = Object.keys(dn).find((key) => dn[key]?.includes(';'));
+  return flag && `invalid ${flag} "${dn[flag]}" for an --admin client: Kafka's super.users cannot hold a principal with ';'`;
 }
