@@ -13,6 +13,7 @@ import { registerScram } from './commands/scram.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerCheck } from './commands/check.js';
 import { registerExport } from './commands/export.js';
+import { registerAcl } from './commands/acl.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -41,6 +42,7 @@ Examples:
   $ samctl renew --all    #                      2. re-sign everything, then reload every broker's keystore
   $ samctl ca retire      #                      3. drop the old CA, then reload every broker's truststore
   $ samctl probe sam01.ynformed.nl:9092 --client prediction-service
+  $ samctl acl prediction-service --produce prediction --consume sensordata --group prediction-echo
   $ samctl broker issue --help
 ${EXIT_CODES_HELP}
 
@@ -68,6 +70,7 @@ Environment:
   registerConfigure(program);
   registerCheck(program);
   registerExport(program);
+  registerAcl(program);
   return program;
 }
 

@@ -7,7 +7,7 @@ import { kafkaPrincipal, summarizeCertificate } from './pki/inspect.js';
 import { generateKeyPair, keyPairFromPem, privateKeyToPkcs8Pem } from './pki/keys.js';
 import { sanToString, type SubjectAltName } from './pki/names.js';
 import { validityWindow } from './pki/validity.js';
-import { renderIdentityConfigs } from './render/identity-configs.js';
+import { renderIdentityConfigs, type ConfigInput } from './render/identity-configs.js';
 import { generateStorePassword } from './secrets.js';
 import type { IdentityRecord, SaslSettings, SecretsMode } from './store/inventory.js';
 import { hostPlacement, identityFileNames, PUBLIC, SECRET, type FileSpec, type IdentityKind, type PkiLayout } from './store/layout.js';
@@ -24,6 +24,10 @@ export interface IdentityRequest {
   /** Where the files will live on the identity's host; absent: its PKI directory. */
   installDir?: string;
   secrets: SecretsMode;
+  /** Brokers: write the KRaft authorizer lines (super.users is filled in by issueAndSave). */
+  authorizer?: boolean;
+  /** Clients: a super user on authorizer brokers. */
+  admin?: boolean;
   /** Renewal keeps the store password (automation reads it) and, with --keep-key, the key. */
   storePassword?: string;
   keyPem?: string;
@@ -48,6 +52,11 @@ export interface IssuedIdentity {
   files: FileSpec[];
   record: IdentityRecord;
   principal: string;
+  /**
+   * The files with the configs rendered anew with more input: a broker's super.users names
+   * identities signed in the same run, so it is known only once the whole batch is.
+   */
+  withConfigs(extra: Pick<ConfigInput, 'superUsers'>): FileSpec[];
 }
 
 /**
@@ -86,22 +95,24 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
       { name: names.truststorePassword, content: `${context.truststorePassword}\n`, mode: SECRET },
     );
   }
-  files.push(
-    ...renderIdentityConfigs({
-      kind: request.kind,
-      name: request.name,
-      principal,
-      storeType,
-      secrets: request.secrets,
-      hostPath: placement.path,
-      names,
-      keystorePassword: storePassword,
-      truststorePassword: context.truststorePassword,
-      sasl: request.sasl,
-      // Made like a store password (32 base64url characters): nothing in it needs quoting in JAAS or librdkafka files.
-      scramPassword: request.kind === 'client' && request.sasl ? (request.scramPassword ?? generateStorePassword()) : undefined,
-    }),
-  );
+  const configInput: ConfigInput = {
+    kind: request.kind,
+    name: request.name,
+    principal,
+    storeType,
+    secrets: request.secrets,
+    hostPath: placement.path,
+    names,
+    keystorePassword: storePassword,
+    truststorePassword: context.truststorePassword,
+    sasl: request.sasl,
+    // Made like a store password (32 base64url characters): nothing in it needs quoting in JAAS or librdkafka files.
+    scramPassword: request.kind === 'client' && request.sasl ? (request.scramPassword ?? generateStorePassword()) : undefined,
+  };
+  const configs = renderIdentityConfigs(configInput);
+  files.push(...configs);
+  const configNames = new Set(configs.map((file) => file.name));
+  const withConfigs = (extra: Pick<ConfigInput, 'superUsers'>) => [...files.filter((file) => !configNames.has(file.name)), ...renderIdentityConfigs({ ...configInput, ...extra })];
 
   const summary = summarizeCertificate(cert);
   const record: IdentityRecord = {
@@ -123,6 +134,8 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     secrets: request.secrets,
     ...(request.sasl ? { sasl: request.sasl } : {}),
     status: 'active',
+    ...(request.kind === 'broker' && request.authorizer ? { authorizer: true as const } : {}),
+    ...(request.kind === 'client' && request.admin ? { admin: true as const } : {}),
   };
-  return { files, record, principal };
+  return { files, record, principal, withConfigs };
 }

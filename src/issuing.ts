@@ -11,6 +11,7 @@ import type { StoreType } from './keystore/stores.js';
 import { subjectField } from './pki/inspect.js';
 import { validityWindow } from './pki/validity.js';
 import { exists, removeLeftovers, writeDirectoryAtomically } from './store/files.js';
+import { superUsers } from './render/authorizer.js';
 import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
 import { backupStamp, type PkiLayout } from './store/layout.js';
 import { withPkiLock } from './store/lock.js';
@@ -57,6 +58,10 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
     await assertReplaceable(layout, requests, options.force);
     const inventory = await loadInventory(layout.inventory);
     const issued = await buildAll(requests, authority, signer, options);
+    const next = recordIdentities(inventory, issued.map((identity) => identity.record));
+    // An authorizer broker's super.users names every broker and admin, this run's among them.
+    const principals = superUsers(next.identities);
+    for (const identity of issued) if (identity.record.authorizer) identity.files = identity.withConfigs({ superUsers: principals });
     const stamp = backupStamp(now);
     const swapped: Array<{ target: string; previous?: string }> = [];
     try {
@@ -66,7 +71,7 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
         const previous = await writeDirectoryAtomically(target, identity.files, layout.identityBackup(kind, name, stamp));
         swapped.push({ target, previous });
       }
-      await saveInventory(layout.inventory, recordIdentities(inventory, issued.map((identity) => identity.record)));
+      await saveInventory(layout.inventory, next);
     } catch (err) {
       // Without its inventory record a new directory would be unknown to status and renew:
       // put back what was there before, then report the failure.

@@ -11,7 +11,8 @@ import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
-import { progressReporter, reportIssued } from './report.js';
+import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
+import { refreshSuperUsers } from '../lifecycle/authorizer.js';
 
 interface BrokerIssueOptions {
   san: string[];
@@ -23,6 +24,7 @@ interface BrokerIssueOptions {
   caPasswordFile?: string;
   sasl?: string;
   saslPort?: string;
+  authorizer?: boolean;
 }
 
 export function registerBrokerIssue(broker: Command): void {
@@ -34,6 +36,7 @@ export function registerBrokerIssue(broker: Command): void {
     .option('--san <dns-or-ip>', 'extra subject alternative name for every host given (repeatable)', collect, [])
     .option('--sasl <mechanism>', 'add a SASL_SSL listener beside the mTLS one: scram-sha-512')
     .option('--sasl-port <port>', `the SASL_SSL listener's port (with --sasl; default ${DEFAULT_SASL_PORT})`)
+    .option('--authorizer', 'add the KRaft authorizer: deny by default, brokers and --admin clients as super.users, an SSL controller listener')
   )
     .addHelpText(
       'after',
@@ -58,6 +61,21 @@ The certificate carries the host and every --san (DNS or IP) as SANs, and both
 serverAuth and clientAuth (brokers are clients of each other). An existing broker
 is only re-issued with --force; its old files are kept under pki/backups/.
 
+--authorizer adds to server-ssl.properties:
+  authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+  allow.everyone.if.no.acl.found=false     (what no ACL grants is denied: see samctl acl)
+  super.users=User:CN=sam01…;User:CN=admin…  every broker and every client issued with --admin
+  controller.listener.names=CONTROLLER, listener.security.protocol.map=SSL:SSL,CONTROLLER:SSL
+The authorizer checks KRaft's own traffic too: on a PLAINTEXT controller listener brokers
+and controllers arrive as User:ANONYMOUS and their registrations and votes are refused. Over
+SSL the controller listener uses the same keystore, truststore and ssl.client.auth=required,
+so each node presents its broker certificate, a super user. Combined broker+controller nodes
+add CONTROLLER://:9093 to listeners; the hosts in controller.quorum.voters (or
+controller.quorum.bootstrap.servers) must be SANs of the broker certificates (hostname
+verification applies between nodes too: 127.0.0.1 as a voter needs --san 127.0.0.1).
+super.users is read at startup only: issuing another broker or admin renders the snippets of
+the earlier authorizer brokers anew and prints the rolling restart they need.
+
 ${SECRETS_HELP}
 ${EXIT_CODES_HELP}`,
     )
@@ -72,7 +90,7 @@ ${EXIT_CODES_HELP}`,
       if (!sasl && options.saslPort !== undefined) throw usageError('--sasl-port needs --sasl', 'for example: --sasl scram-sha-512 --sasl-port 9093');
       const requests: IdentityRequest[] = hosts.map((host) => {
         const sans = collectSubjectAltNames(host, options.san);
-        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType, installDir, secrets, sasl };
+        return { kind: 'broker', name: sans[0].value, dn: { cn: sans[0].value }, sans, days, keySize, storeType, installDir, secrets, sasl, authorizer: Boolean(options.authorizer) };
       });
       assertDistinct(requests);
       const issued = await issueAndSave(requests, {
@@ -82,7 +100,9 @@ ${EXIT_CODES_HELP}`,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
         onIssued: progressReporter(context, requests.length),
       });
-      reportIssued(context, 'broker issue', issued);
+      const change = await refreshSuperUsers(context.layout, context.now);
+      reportIssued(context, 'broker issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
+      reportSuperUsersChange(context, change);
     });
 }
 

@@ -10,7 +10,8 @@ import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
-import { reportIssued } from './report.js';
+import { reportIssued, reportSuperUsersChange } from './report.js';
+import { refreshSuperUsers, superUserProblem } from '../lifecycle/authorizer.js';
 
 interface ClientIssueOptions {
   cn?: string;
@@ -22,6 +23,7 @@ interface ClientIssueOptions {
   secrets: string;
   caPasswordFile?: string;
   sasl?: string;
+  admin?: boolean;
 }
 
 export function registerClientIssue(client: Command): void {
@@ -33,6 +35,7 @@ export function registerClientIssue(client: Command): void {
     .option('--cn <cn>', 'common name in the certificate (default: the name)')
     .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
     .option('--sasl <mechanism>', 'also a SASL user named as the client, for a SASL_SSL listener: scram-sha-512')
+    .option('--admin', "a super user on brokers issued with --authorizer: applies ACLs (samctl acl --admin), reloads keystores, creates topics")
   )
     .addHelpText(
       'after',
@@ -57,7 +60,11 @@ and librdkafka-sasl.properties (0600) for the broker's SASL_SSL listener. Regist
 with samctl scram <name> (--format-arg for kafka-storage.sh format, --register on a cluster).
 
 The broker sees the client as the principal printed (User:CN=...), the RFC 2253
-form of the subject; use it in ACLs.
+form of the subject; use it in ACLs (samctl acl <name> writes them).
+
+--admin puts the client's principal in super.users of every broker issued with
+--authorizer: their snippets are rendered anew and the brokers need a rolling restart
+(printed). Keep its key on the machines that run samctl acl --apply and the reloads.
 
 ${SECRETS_HELP}
 ${EXIT_CODES_HELP}`,
@@ -78,12 +85,16 @@ ${EXIT_CODES_HELP}`,
       const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
       const secrets = parseSecretsMode(options.secrets);
       const sasl = options.sasl === undefined ? undefined : { mechanism: parseSaslMechanism(options.sasl) };
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets, sasl }], {
+      const problem = options.admin ? superUserProblem({ '--cn': cn, '--ou': ou }) : undefined;
+      if (problem) throw usageError(problem, "choose a CN and OU without ';'");
+      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets, sasl, admin: Boolean(options.admin) }], {
         layout: context.layout,
         force: context.force,
         now: context.now,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
       });
-      reportIssued(context, 'client issue', issued);
+      const change = await refreshSuperUsers(context.layout, context.now);
+      reportIssued(context, 'client issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
+      reportSuperUsersChange(context, change);
     });
 }

@@ -1,4 +1,6 @@
 import type { IssuedIdentity } from '../identity.js';
+import type { SuperUsersChange } from '../lifecycle/authorizer.js';
+import { hostPlacement } from '../store/layout.js';
 import type { CommandContext } from './context.js';
 import { isInteractive } from './context.js';
 
@@ -37,4 +39,19 @@ export function progressReporter(context: CommandContext, total: number): ((iden
     done += 1;
     process.stderr.write(`  [${done}/${total}] ${record.kind} ${record.name} issued\n`);
   };
+}
+
+/** The rolling restart a change of super.users asks for (see lifecycle/authorizer.ts). */
+export function reportSuperUsersChange(context: CommandContext, change: SuperUsersChange | undefined): void {
+  if (!change || change.restart.length === 0) return;
+  const { out, layout } = context;
+  out.line(`\n${out.style.yellow('!')} super.users changed (${change.superUsers.length} principals): the snippets of ${change.restart.length} authorizer broker(s) were rendered anew.`);
+  out.line('  Kafka reads super.users at startup only. Rolling restart, one broker at a time: install its new');
+  out.line('  server-ssl.properties, restart it, wait until it is back in the ISR of every partition');
+  out.line('  (kafka-topics.sh --describe --under-replicated-partitions prints nothing), then the next:');
+  for (const record of change.restart) {
+    const placement = hostPlacement(layout, record);
+    const file = context.display(layout.identityFile(record.kind, record.name, placement.names.config));
+    out.line(`    ${record.name}  ${file}${record.installDir ? ` → ${placement.path('config')} on the host` : ''}`);
+  }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collectStatus, rotationStatus, statusExitCode, type EntryState } from '../lifecycle/status.js';
 import { DEFAULT_THRESHOLD, parseThreshold } from '../lifecycle/threshold.js';
+import { describeAsk } from '../kafka/acl-plan.js';
 import { commandContext, setResultCode, requireInventory } from './context.js';
 
 export function registerStatus(program: Command): void {
@@ -12,7 +13,8 @@ export function registerStatus(program: Command): void {
       'after',
       `
 States: ok, due (inside --within), expired, missing (a file is gone),
-drifted (the files on disk differ from the inventory).
+drifted (the files on disk differ from the inventory). The last column shows SANs, and
+authorizer brokers, admin clients and the grants last applied with samctl acl --apply.
 
 Examples:
   $ samctl status
@@ -43,8 +45,9 @@ Exit codes:
       };
       out.line(out.style.bold(`${'KIND'.padEnd(7)}${'NAME'.padEnd(32)}${'STATE'.padEnd(9)}${'EXPIRES'.padEnd(12)}${'DAYS'.padStart(6)}  SANS / DETAIL`));
       for (const entry of entries) {
+        const roles = [entry.authorizer && 'authorizer', entry.admin && 'admin (super user)', entry.acl && `acl: ${describeAsk(entry.acl)}`].filter(Boolean).join('; ');
         out.line(
-          `${entry.kind.padEnd(7)}${entry.name.padEnd(32)}${colour[entry.state](entry.state.padEnd(9))}${entry.notAfter.slice(0, 10).padEnd(12)}${String(entry.daysLeft).padStart(6)}  ${entry.detail ?? entry.sans.join(',')}`,
+          `${entry.kind.padEnd(7)}${entry.name.padEnd(32)}${colour[entry.state](entry.state.padEnd(9))}${entry.notAfter.slice(0, 10).padEnd(12)}${String(entry.daysLeft).padStart(6)}  ${entry.detail ?? [entry.sans.join(','), roles].filter(Boolean).join('  ')}`,
         );
       }
       const due = entries.filter((entry) => entry.state !== 'ok').length;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { kafkaPrincipal } from '../pki/inspect.js';
 import { renderIdentityConfigs } from '../render/identity-configs.js';
+import { superUsers } from '../render/authorizer.js';
 import { removeLeftovers, writeDirectoryAtomically } from '../store/files.js';
 import { loadInventory, saveInventory, type IdentityRecord, type SecretsMode } from '../store/inventory.js';
 import { backupStamp, hostPlacement, identityFileNames, type FileSpec, type PkiLayout } from '../store/layout.js';
@@ -28,12 +29,13 @@ export async function configureIdentities(layout: PkiLayout, names: string[], ch
     const unknown = names.filter((name) => !active.some((record) => record.name === name));
     if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')}`, 'see `samctl status` for the names');
     const stamp = backupStamp(now);
+    const principals = superUsers(inventory.identities);
     const updated = new Map<IdentityRecord, IdentityRecord>();
     for (const record of active.filter((candidate) => names.includes(candidate.name))) {
       const next: IdentityRecord = { ...record, secrets: change.secrets ?? record.secrets };
       if (change.installDir === null) delete next.installDir;
       else if (change.installDir !== undefined) next.installDir = change.installDir;
-      const files = await reconfiguredFiles(layout, record, next);
+      const files = await reconfiguredFiles(layout, record, next, next.authorizer ? principals : undefined);
       next.files = files.map((file) => file.name);
       await writeDirectoryAtomically(layout.identityDir(record.kind, record.name), files, layout.identityBackup(record.kind, record.name, stamp));
       updated.set(record, next);
@@ -44,7 +46,7 @@ export async function configureIdentities(layout: PkiLayout, names: string[], ch
 }
 
 /** The identity's directory with its config files rendered anew: every other file kept byte for byte. */
-async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord): Promise<FileSpec[]> {
+async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord, superUsers?: string[]): Promise<FileSpec[]> {
   const dir = layout.identityDir(record.kind, record.name);
   const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
   const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl !== undefined });
@@ -63,6 +65,7 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
     truststorePassword: await password(names.truststorePassword),
     sasl: next.sasl,
     scramPassword: next.kind === 'client' && next.sasl ? await password(names.scramPassword) : undefined,
+    superUsers,
   });
   const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, oldNames.saslConfig, oldNames.saslLibrdkafka, ...configs.map((file) => file.name)]);
   const kept: FileSpec[] = [];

@@ -23,7 +23,7 @@ export function selectForRenewal(identities: IdentityRecord[], options: { names:
  * The request that re-issues an identity in place: the same subject DN and SANs (Kafka
  * refuses a dynamic keystore update whose DN or SANs change), a fresh default lifetime
  * unless --days says otherwise, the same store type, store password, install dir and
- * secrets mode; the old key only with --keep-key.
+ * secrets mode, authorizer lines and admin role; the old key only with --keep-key.
  *
  * The DN comes from the certificate and the store password is kept, so a damaged
  * certificate, store.password or (with --keep-key) key is refused, naming the file: renewing
@@ -46,6 +46,8 @@ export async function renewalRequest(layout: PkiLayout, record: IdentityRecord, 
     storeType: record.storeType,
     installDir: record.installDir,
     secrets: record.secrets,
+    authorizer: record.authorizer,
+    admin: record.admin,
     storePassword,
     keyPem: options.keepKey ? (await readPrivateKey(path(names.key), fix)).pem : undefined,
     sasl: record.sasl,
@@ -75,7 +77,7 @@ async function readStorePassword(path: string, fix: string): Promise<string | un
  * key size: the fix when renewal cannot read what it keeps. Options appear only where they
  * differ from the issue commands' defaults (jks, 2048 bits, CN = the client's name).
  */
-export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject' | 'installDir' | 'secrets' | 'sasl'>>): string {
+export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> & Partial<Pick<IdentityRecord, 'sans' | 'storeType' | 'keySize' | 'subject' | 'installDir' | 'secrets' | 'sasl' | 'authorizer' | 'admin'>>): string {
   const args = ['samctl', identity.kind, 'issue', identity.name];
   if (identity.kind === 'broker') {
     for (const san of identity.sans ?? []) {
@@ -93,6 +95,8 @@ export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> &
   if (identity.installDir) args.push('--install-dir', identity.installDir);
   if (identity.secrets && identity.secrets !== DEFAULTS.secrets) args.push('--secrets', identity.secrets);
   if (identity.sasl) args.push('--sasl', identity.sasl.mechanism, ...(identity.kind === 'broker' && identity.sasl.port !== undefined ? ['--sasl-port', String(identity.sasl.port)] : []));
+  if (identity.authorizer) args.push('--authorizer');
+  if (identity.admin) args.push('--admin');
   args.push('--force');
   return `\`${args.map(shellWord).join(' ')}\``;
 }

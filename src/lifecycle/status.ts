@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { fingerprintSha256 } from '../pki/inspect.js';
-import type { Inventory, IdentityRecord } from '../store/inventory.js';
+import type { AclAsk, Inventory, IdentityRecord } from '../store/inventory.js';
 import type { PkiLayout } from '../store/layout.js';
 import { parseCaCertificateText } from '../store/read.js';
 import { driftOf, readIdentityOnDisk } from './on-disk.js';
@@ -20,6 +20,12 @@ export interface StatusEntry {
   state: EntryState;
   detail?: string;
   dir?: string;
+  /** Brokers with the KRaft authorizer lines. */
+  authorizer?: boolean;
+  /** Clients in super.users. */
+  admin?: boolean;
+  /** Clients: the grants last applied with samctl acl --apply. */
+  acl?: AclAsk;
 }
 
 /** Every active CA and identity, as the inventory lists it and as the files on disk say. */
@@ -50,6 +56,9 @@ async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Da
     notAfter: record.notAfter,
     daysLeft: daysLeft(new Date(record.notAfter), now),
     dir: record.dir,
+    ...(record.authorizer ? { authorizer: true } : {}),
+    ...(record.admin ? { admin: true } : {}),
+    ...(record.acl ? { acl: record.acl } : {}),
   };
   const disk = await readIdentityOnDisk(layout, record, { keystore: true });
   if (disk.missing.length > 0) return { ...base, state: 'missing', detail: `missing ${disk.missing.join(', ')}` };

@@ -56,5 +56,10 @@ export function subjectField(cert: forge.pki.Certificate, name: string): string 
 }
 
 export function kafkaPrincipal(cert: forge.pki.Certificate): string {
-  return `User:${rfc2253(cert.subject.attributes)}`;
+  return principalOfSubject(rfc2253(cert.subject.attributes));
+}
+
+/** The principal Kafka's default SSL principal builder makes of an RFC 2253 subject (no mapping rules). */
+export function principalOfSubject(subject: string): string {
+  return `User:${subject}`;
 }

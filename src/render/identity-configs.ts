@@ -5,6 +5,7 @@ import type { IdentityKind, IdentityFileNames } from '../store/layout.js';
 import { PUBLIC, SECRET, type FileSpec } from '../store/layout.js';
 import { usageError } from '../errors.js';
 import { composeSnippet } from './snippets.js';
+import { superUsersValue } from './authorizer.js';
 
 export const SECRETS_MODES: readonly SecretsMode[] = ['file', 'inline'];
 
@@ -31,6 +32,8 @@ export interface ConfigInput {
   sasl?: SaslSettings;
   /** SASL clients: the SCRAM password. */
   scramPassword?: string;
+  /** Brokers with the KRaft authorizer (--authorizer): the principals of super.users. */
+  superUsers?: string[];
 }
 
 /** The SASL_SSL listener's port when --sasl-port is not given (the mTLS listener keeps 9092). */
@@ -73,6 +76,7 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
         { name: 'tls-stores', view: stores },
         { name: 'broker-tls', view: {} },
         input.sasl && { name: 'broker-sasl', view: { saslPort: String(input.sasl.port ?? DEFAULT_SASL_PORT), mechanism: kafkaMechanismName(input.sasl.mechanism), mechanismLower: input.sasl.mechanism } },
+        input.superUsers && { name: 'broker-authorizer', view: { superUsers: superUsersValue(input.superUsers), protocolMap: ['SSL:SSL', ...(input.sasl ? ['SASL_SSL:SASL_SSL'] : []), 'CONTROLLER:SSL'].join(',') } },
       ]),
     });
   } else {

@@ -20,6 +20,7 @@ export type PartName =
   | 'config-providers'
   | 'tls-stores'
   | 'broker-tls'
+  | 'broker-authorizer'
   | 'client-tls'
   | 'secrets'
   | 'librdkafka'

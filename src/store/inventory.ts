@@ -44,6 +44,24 @@ export interface IdentityRecord {
   /** A SASL_SSL listener beside the mTLS one (broker), or a SASL user (client: the name is the user). Absent: mTLS only. */
   sasl?: SaslSettings;
   status: 'active' | 'superseded';
+  /** Brokers: the snippet carries the KRaft authorizer lines (broker issue --authorizer). */
+  authorizer?: true;
+  /** Clients: a super user on every authorizer broker (client issue --admin). */
+  admin?: true;
+  /** Clients: the grants last applied with samctl acl --apply (kept across renewals). */
+  acl?: AclAsk;
+}
+
+/** What a client should be allowed to do, as samctl acl was asked (see kafka/acl-plan.ts). */
+export interface AclAsk {
+  produce: string[];
+  consume: string[];
+  groups: string[];
+  transactionalIds: string[];
+  /** Every name above is a prefix (PREFIXED resource patterns) rather than a literal name. */
+  prefixed: boolean;
+  /** When it was applied to a cluster. */
+  appliedAt?: string;
 }
 
 export interface SaslSettings {
@@ -63,7 +81,8 @@ export interface Settings {
 /**
  * The inventory's schema version. Older files are migrated forward on read (and written
  * back in the new form by the next change); a newer file is refused, never guessed at.
- * 1: cas + identities. 2: settings; per identity installDir and secrets.
+ * 1: cas + identities. 2: settings; per identity installDir and secrets (and, optional
+ * within 2, authorizer, admin and acl).
  */
 export const INVENTORY_VERSION = 2;
 
@@ -141,6 +160,10 @@ export function parseInventory(text: string, path: string): Inventory {
     if (identity.sasl !== undefined && !isSaslSettings(identity.sasl)) {
       throw broken(`the ${identity.kind} entry "${identity.name}" has sasl settings samctl does not know (mechanism ${SASL_MECHANISMS.join(' or ')}, port 1-65535)`);
     }
+    for (const flag of ['authorizer', 'admin'] as const) {
+      if (identity[flag] !== undefined && identity[flag] !== true) throw broken(`the ${identity.kind} entry "${identity.name}" has ${flag} ${JSON.stringify(identity[flag]).slice(0, 20)} (true or absent)`);
+    }
+    if (identity.acl !== undefined && !isAclAsk(identity.acl)) throw broken(`the ${identity.kind} entry "${identity.name}" has an acl that is not lists of names (produce, consume, groups, transactionalIds) and prefixed`);
     if (identity.status !== 'active' && identity.status !== 'superseded') {
       throw broken(`the ${identity.kind} entry "${identity.name}" has status "${String(identity.status).slice(0, 20)}" (active or superseded)`);
     }
@@ -164,17 +187,32 @@ export async function saveInventory(path: string, inventory: Inventory): Promise
   await writeFileAtomically(path, `${JSON.stringify(inventory, null, 2)}\n`, SECRET);
 }
 
-/** Adds newly issued identities; earlier records of the same identity become superseded. */
+/**
+ * Adds newly issued identities; earlier records of the same identity become superseded. The
+ * grants a client was given (acl) stay with its name: renewing or re-issuing does not change
+ * what it may do.
+ */
 export function recordIdentities(inventory: Inventory, issued: IdentityRecord[]): Inventory {
-  const replaced = new Set(issued.map((record) => `${record.kind}/${record.name}`));
+  const key = (record: IdentityRecord) => `${record.kind}/${record.name}`;
+  const replaced = new Set(issued.map(key));
+  const grants = new Map(inventory.identities.filter((record) => record.status === 'active' && record.acl).map((record) => [key(record), record.acl!]));
   return {
     ...inventory,
     identities: [
-      ...inventory.identities.map((record) =>
-        replaced.has(`${record.kind}/${record.name}`) && record.status === 'active' ? { ...record, status: 'superseded' as const } : record,
-      ),
-      ...issued,
+      ...inventory.identities.map((record) => (replaced.has(key(record)) && record.status === 'active' ? { ...record, status: 'superseded' as const } : record)),
+      ...issued.map((record) => {
+        const acl = record.acl ?? grants.get(key(record));
+        return acl ? { ...record, acl } : record;
+      }),
     ],
+  };
+}
+
+/** The inventory with a client's applied grants recorded on its active record. */
+export function recordAcl(inventory: Inventory, name: string, acl: AclAsk): Inventory {
+  return {
+    ...inventory,
+    identities: inventory.identities.map((record) => (record.status === 'active' && record.kind === 'client' && record.name === name ? { ...record, acl } : record)),
   };
 }
 
@@ -188,6 +226,11 @@ export function recordCa(inventory: Inventory, ca: CaRecord): Inventory {
 /** One path component: what parseIdentityName / parseSubjectAltName can produce, never `..` or a separator. */
 function isSafeName(name: string): boolean {
   return name.length > 0 && name.length <= 253 && !/[/\\\x00-\x1f]/.test(name) && name !== '.' && name !== '..' && !name.startsWith('.');
+}
+
+function isAclAsk(value: unknown): value is AclAsk {
+  const names = (list: unknown) => Array.isArray(list) && list.every((name) => typeof name === 'string' && name.length > 0 && name.length <= 255);
+  return isObject(value) && names(value.produce) && names(value.consume) && names(value.groups) && names(value.transactionalIds) && typeof value.prefixed === 'boolean' && (value.appliedAt === undefined || typeof value.appliedAt === 'string');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

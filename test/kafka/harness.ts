@@ -325,6 +325,13 @@ export interface StartKafkaOptions {
   saslListener?: boolean;
   /** Extra arguments for `kafka-storage format` (e.g. `--add-scram <value>`), every node. */
   formatArgs?: string[];
+  /**
+   * Security protocol of the CONTROLLER listener. Default PLAINTEXT. SSL for snippets with an
+   * authorizer (samctl broker issue --authorizer): the authorizer checks KRaft traffic too, and
+   * over PLAINTEXT it arrives as User:ANONYMOUS. The broker certificates then need the voters'
+   * address (127.0.0.1) as a SAN.
+   */
+  controllerProtocol?: 'PLAINTEXT' | 'SSL';
 }
 
 export interface KafkaNode {
@@ -373,7 +380,7 @@ interface NodeRuntime {
 
 function writeServerProperties(
   node: KafkaNode,
-  o: { nodes: number; voters: string; advertisedHost: string; extra: string[] },
+  o: { nodes: number; voters: string; advertisedHost: string; extra: string[]; controllerProtocol: 'PLAINTEXT' | 'SSL' },
 ): void {
   const sasl = node.saslPort === undefined ? '' : `,SASL_SSL://127.0.0.1:${node.saslPort}`;
   const saslAdvertised = node.saslPort === undefined ? '' : `,SASL_SSL://${o.advertisedHost}:${node.saslPort}`;
@@ -387,7 +394,7 @@ function writeServerProperties(
     `controller.listener.names=CONTROLLER`,
     `listeners=SSL://127.0.0.1:${node.port}${sasl},CONTROLLER://127.0.0.1:${node.controllerPort}`,
     `advertised.listeners=SSL://${o.advertisedHost}:${node.port}${saslAdvertised}`,
-    `listener.security.protocol.map=SSL:SSL,${sasl ? 'SASL_SSL:SASL_SSL,' : ''}CONTROLLER:PLAINTEXT`,
+    `listener.security.protocol.map=SSL:SSL,${sasl ? 'SASL_SSL:SASL_SSL,' : ''}CONTROLLER:${o.controllerProtocol}`,
   ];
   if (keys.has('security.inter.broker.protocol')) {
     // Kafka 4 refuses both ("Only one of inter.broker.listener.name and
@@ -472,6 +479,7 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
   const n = opts.nodes ?? 1;
   if (opts.sslSnippets.length !== n) throw new Error(`startKafka: need ${n} sslSnippets, got ${opts.sslSnippets.length}`);
   const advertisedHost = opts.advertisedHost ?? 'localhost';
+  const controllerProtocol = opts.controllerProtocol ?? 'PLAINTEXT';
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   const workDir = resolve(opts.workDir);
   mkdirSync(workDir, { recursive: true });
@@ -608,7 +616,7 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
     const nd = nodes.find((x) => x.id === id);
     if (!nd) throw new Error(`startNode: no node ${id}`);
     if (nd.running) await stopNode(id);
-    writeServerProperties(nd, { nodes: n, voters, advertisedHost, extra: extraFor(id) });
+    writeServerProperties(nd, { nodes: n, voters, advertisedHost, extra: extraFor(id), controllerProtocol });
     const off = launch(nd);
     try {
       await waitReady(nd, off);
@@ -618,7 +626,7 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
     }
   };
 
-  for (const nd of nodes) writeServerProperties(nd, { nodes: n, voters, advertisedHost, extra: extraFor(nd.id) });
+  for (const nd of nodes) writeServerProperties(nd, { nodes: n, voters, advertisedHost, extra: extraFor(nd.id), controllerProtocol });
   const t0 = performance.now();
   try {
     await Promise.all(nodes.map(format));
@@ -893,6 +901,42 @@ export async function alterBrokerConfig(
   ];
   const r = await runJava(tc, 'org.apache.kafka.tools.ConfigCommand', args, { timeoutMs: 60_000 });
   return toolResult(r, args);
+}
+
+/**
+ * Writes `kafka-acls.sh` (org.apache.kafka.tools.AclCommand) and `kafka-topics.sh`
+ * (TopicCommand) into `dir`: wrappers around the harness's jars, so that command lines printed
+ * for Kafka's own scripts run verbatim (`sh -c`, with `dir` first on PATH). Returns `dir`.
+ */
+export async function writeToolScripts(dir: string): Promise<string> {
+  const tc = await prepareKafka();
+  mkdirSync(dir, { recursive: true });
+  const java = ['java', ...TOOL_JVM_OPTS, '-cp', `'${tc.classpath}'`, `-Dlog4j2.configurationFile=${tc.log4jToolsConfig}`].join(' ');
+  for (const [script, mainClass] of [
+    ['kafka-acls.sh', 'org.apache.kafka.tools.AclCommand'],
+    ['kafka-topics.sh', 'org.apache.kafka.tools.TopicCommand'],
+  ]) {
+    writeFileSync(join(dir, script), `#!/bin/sh\nexec ${java} ${mainClass} "$@"\n`, { mode: 0o755 });
+  }
+  return dir;
+}
+
+/** Runs a shell script (e.g. lines samctl printed) with the tool scripts of `binDir` on PATH. */
+export async function runShell(script: string, binDir: string, timeoutMs = 120_000): Promise<ToolResult> {
+  const p = execa('sh', ['-e', '-c', script], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: timeoutMs,
+    forceKillAfterDelay: 2000,
+    env: { PATH: `${binDir}:${process.env.PATH ?? ''}` },
+  });
+  track(p.pid);
+  try {
+    const r = await p;
+    return { exitCode: r.exitCode, rawExitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), timedOut: Boolean(r.timedOut), args: [script] };
+  } finally {
+    untrack(p.pid);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
