@@ -11,6 +11,7 @@ import { registerProbe } from './commands/probe.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerCheck } from './commands/check.js';
 import { registerExport } from './commands/export.js';
+import { registerPrincipalRules } from './commands/principal-rules.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -64,6 +65,7 @@ Environment:
   registerConfigure(program);
   registerCheck(program);
   registerExport(program);
+  registerPrincipalRules(program);
   return program;
 }
 

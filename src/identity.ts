@@ -2,9 +2,10 @@ import forge from 'node-forge';
 import type { LeafProfile, Signer } from './authority/signer.js';
 import { buildKeystore, type StoreType } from './keystore/stores.js';
 import { createCsr, type DistinguishedName } from './pki/certificates.js';
-import { kafkaPrincipal, summarizeCertificate } from './pki/inspect.js';
+import { certificatePrincipal, summarizeCertificate } from './pki/inspect.js';
 import { generateKeyPair, keyPairFromPem, privateKeyToPkcs8Pem } from './pki/keys.js';
 import { sanToString, type SubjectAltName } from './pki/names.js';
+import { principalLabel, type PrincipalResult, type PrincipalRules } from './pki/principal.js';
 import { validityWindow } from './pki/validity.js';
 import { renderIdentityConfigs } from './render/identity-configs.js';
 import { generateStorePassword } from './secrets.js';
@@ -37,12 +38,15 @@ export interface IssueContext {
   truststorePassword: string;
   now: Date;
   layout: PkiLayout;
+  /** The PKI's ssl.principal.mapping.rules: the principal shown, and the line in broker configs. */
+  principalRules: PrincipalRules;
 }
 
 export interface IssuedIdentity {
   files: FileSpec[];
   record: IdentityRecord;
-  principal: string;
+  /** The broker's principal for it under the PKI's rules, or why the broker refuses it. */
+  principal: PrincipalResult;
 }
 
 /**
@@ -63,7 +67,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const truststore = context.truststores[storeType];
   if (!truststore) throw new Error(`no ${storeType} truststore was built for this run`);
   const leafPem = forge.pki.certificateToPem(cert);
-  const principal = kafkaPrincipal(cert);
+  const principal = certificatePrincipal(cert, context.principalRules);
   const placement = hostPlacement(layout, { ...request });
 
   const files: FileSpec[] = [
@@ -85,13 +89,14 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     ...renderIdentityConfigs({
       kind: request.kind,
       name: request.name,
-      principal,
+      principal: principalLabel(principal),
       storeType,
       secrets: request.secrets,
       hostPath: placement.path,
       names,
       keystorePassword: storePassword,
       truststorePassword: context.truststorePassword,
+      principalRules: context.principalRules.setting,
     }),
   );
 

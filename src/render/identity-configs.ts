@@ -26,6 +26,8 @@ export interface ConfigInput {
   names: IdentityFileNames;
   keystorePassword: string;
   truststorePassword: string;
+  /** The PKI's ssl.principal.mapping.rules for the broker config; absent: never set (Kafka's DEFAULT, no line). */
+  principalRules?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
         viaFile && { name: 'config-providers', view: { secretsFile: secretsPath } },
         { name: 'tls-stores', view: stores },
         { name: 'broker-tls', view: {} },
+        input.principalRules !== undefined && { name: 'broker-principal-rules', view: { principalRules: input.principalRules } },
       ]),
     });
   } else {
