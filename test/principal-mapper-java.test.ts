@@ -9,6 +9,7 @@ import { parsePrincipalRules, principalFor } from '../src/pki/principal.js';
 import { subjectRfc2253 } from '../src/pki/rfc2253.js';
 import { samctlOk, tempDir, tool } from './helpers/samctl.js';
 import { KAFKA_TEST_DIR, LIB_DIR, prepareKafka, requireE2E } from './kafka/harness.js';
+import { MAPPING_CASES, MATCH_CASES, PATTERN_KINDS } from './unit/principal-cases.js';
 
 /**
  * The principal samctl prints is the one Kafka computes: every row of the table below is
@@ -245,6 +246,21 @@ describe.skipIf(!e2e)("principals: samctl's against Kafka's SslPrincipalMapper",
     expect(rows.some((row) => row.endsWith('NoMatchingRule'))).toBe(true);
     expect(rows.filter((row) => row.includes('-> User:')).length).toBeGreaterThan(rows.length / 2);
   }, 120_000);
+
+  it('gives the exact outputs the unit tests pin (test/unit/principal-cases.ts)', async () => {
+    const NO_MATCH = 'org.apache.kafka.common.security.ssl.SslPrincipalMapper$NoMatchingRule';
+    for (const [rules, dn, name] of MAPPING_CASES) {
+      expect({ rules, dn, kafka: await java.value('map', rules, dn) }).toEqual({ rules, dn, kafka: name });
+    }
+    for (const [pattern, input, matches] of MATCH_CASES) {
+      const kafka = await java.ask('map', `RULE:${pattern}/Y/`, input);
+      expect({ pattern, input, matches: kafka.ok, error: kafka.ok ? undefined : kafka.exception }).toEqual({ pattern, input, matches, error: matches ? undefined : NO_MATCH });
+    }
+    for (const [pattern, kind] of PATTERN_KINDS) {
+      const kafka = await java.ask('rules', `RULE:${pattern}/x/`);
+      expect({ pattern, javaAccepts: kafka.ok }).toEqual({ pattern, javaAccepts: kind === 'unsupported' });
+    }
+  });
 
   it('refuses as invalid what Kafka refuses at startup', async () => {
     for (const rules of INVALID) {
