@@ -4,6 +4,7 @@ import { identityPrincipals, type IdentityPrincipal } from '../lifecycle/princip
 import { parsePrincipalRules, principalFor, principalLabel, principalRulesWarnings, type PrincipalRules } from '../pki/principal.js';
 import { principalRulesOf, type Inventory } from '../store/inventory.js';
 import { identityFileNames } from '../store/layout.js';
+import { SamctlError } from '../errors.js';
 import { commandContext, requireInventory, type CommandContext } from './context.js';
 import { EXIT_CODES_HELP } from './help.js';
 
@@ -56,9 +57,10 @@ ${EXIT_CODES_HELP}`,
     .action(async (given: string | undefined, options: { dryRun?: boolean }, command: Command) => {
       const context = commandContext(command);
       const inventory = await requireInventory(context);
-      const current = principalRulesOf(inventory, context.layout.inventory);
-      if (given === undefined) return showRules(context, inventory, current);
+      if (given === undefined) return showRules(context, inventory, principalRulesOf(inventory, context.layout.inventory));
       const next = parsePrincipalRules(given);
+      // Setting rules is also the fix for a stored setting samctl cannot use: then there is no "before".
+      const current = usableRules(inventory, context.layout.inventory);
       const warnings = principalRulesWarnings(next);
       for (const warning of warnings) context.out.warn(warning);
       if (options.dryRun) return previewRules(context, inventory, current, next, warnings);
@@ -75,7 +77,16 @@ async function showRules(context: CommandContext, inventory: Inventory, rules: P
   warnUnmatched(context, principals);
 }
 
-async function previewRules(context: CommandContext, inventory: Inventory, current: PrincipalRules, next: PrincipalRules, warnings: string[]): Promise<void> {
+function usableRules(inventory: Inventory, path: string): PrincipalRules | undefined {
+  try {
+    return principalRulesOf(inventory, path);
+  } catch (err) {
+    if (err instanceof SamctlError) return undefined;
+    throw err;
+  }
+}
+
+async function previewRules(context: CommandContext, inventory: Inventory, current: PrincipalRules | undefined, next: PrincipalRules, warnings: string[]): Promise<void> {
   const { out, layout } = context;
   const principals = await identityPrincipals(layout, inventory, next);
   out.result({
@@ -83,16 +94,16 @@ async function previewRules(context: CommandContext, inventory: Inventory, curre
     dir: layout.root,
     dryRun: true,
     rules: next.setting,
-    previous: current.setting ?? null,
+    previous: inventory.settings.principalRules ?? null,
     warnings,
-    identities: principals.map((entry) => principalJson(entry, current)),
+    identities: principals.map((entry) => principalJson(entry, current ?? null)),
   });
   out.line(`ssl.principal.mapping.rules=${next.setting} (dry run: nothing changed)`);
-  printTable(context, principals, current);
+  printTable(context, principals, current ?? null);
   warnUnmatched(context, principals);
 }
 
-async function setRules(context: CommandContext, inventory: Inventory, current: PrincipalRules, next: PrincipalRules, warnings: string[]): Promise<void> {
+async function setRules(context: CommandContext, inventory: Inventory, current: PrincipalRules | undefined, next: PrincipalRules, warnings: string[]): Promise<void> {
   const { out, layout } = context;
   const setting = next.setting!;
   // Under the PKI lock, with the inventory as it is then: every broker (the line is in its config),
@@ -100,10 +111,11 @@ async function setRules(context: CommandContext, inventory: Inventory, current: 
   const rendered = await configureIdentities(
     layout,
     (stored) => {
-      const before = principalRulesOf(stored, layout.inventory);
+      const before = usableRules(stored, layout.inventory);
+      const changed = (subject: string) => !before || principalLabel(principalFor(before, subject)) !== principalLabel(principalFor(next, subject));
       return stored.identities
         .filter((record) => record.status === 'active')
-        .filter((record) => record.kind === 'broker' || principalLabel(principalFor(before, record.subject)) !== principalLabel(principalFor(next, record.subject)))
+        .filter((record) => record.kind === 'broker' || changed(record.subject))
         .map((record) => record.name);
     },
     { principalRules: setting },
@@ -115,14 +127,14 @@ async function setRules(context: CommandContext, inventory: Inventory, current: 
     command: 'principal-rules',
     dir: layout.root,
     rules: setting,
-    previous: current.setting ?? null,
+    previous: inventory.settings.principalRules ?? null,
     warnings,
-    identities: principals.map((entry) => principalJson(entry, current)),
+    identities: principals.map((entry) => principalJson(entry, current ?? null)),
     rendered: rendered.map((record) => ({ kind: record.kind, name: record.name, dir: layout.identityDir(record.kind, record.name), files: record.files })),
     restartBrokers: brokers.map((record) => record.name),
   });
-  out.line(`${out.style.green('✔')} ssl.principal.mapping.rules=${setting}  (was ${current.setting ?? "not set: Kafka's DEFAULT"})`);
-  printTable(context, principals, current);
+  out.line(`${out.style.green('✔')} ssl.principal.mapping.rules=${setting}  (was ${inventory.settings.principalRules ?? "not set: Kafka's DEFAULT"})`);
+  printTable(context, principals, current ?? null);
   for (const record of rendered) {
     const names = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file' });
     const configs = [names.config, names.librdkafka].filter((name): name is string => name !== undefined);
@@ -140,7 +152,8 @@ async function setRules(context: CommandContext, inventory: Inventory, current: 
   warnUnmatched(context, principals);
 }
 
-function principalJson(entry: IdentityPrincipal, previous?: PrincipalRules) {
+/** previous: the rules before (null: the stored ones could not be used), undefined: no comparison. */
+function principalJson(entry: IdentityPrincipal, previous?: PrincipalRules | null) {
   const was = previous ? principalFor(previous, entry.subject) : undefined;
   return {
     kind: entry.kind,
@@ -148,11 +161,11 @@ function principalJson(entry: IdentityPrincipal, previous?: PrincipalRules) {
     subject: entry.subject,
     principal: entry.principal.principal,
     ...(entry.principal.error ? { principalError: entry.principal.error } : {}),
-    ...(was ? { previousPrincipal: was.principal } : {}),
+    ...(previous === undefined ? {} : { previousPrincipal: was ? was.principal : null }),
   };
 }
 
-function printTable(context: CommandContext, principals: IdentityPrincipal[], previous?: PrincipalRules): void {
+function printTable(context: CommandContext, principals: IdentityPrincipal[], previous?: PrincipalRules | null): void {
   const { out } = context;
   if (principals.length === 0) {
     out.line('No identities yet.');
@@ -161,11 +174,11 @@ function printTable(context: CommandContext, principals: IdentityPrincipal[], pr
   const labels = principals.map((entry) => principalLabel(entry.principal));
   const nameWidth = Math.max(4, ...principals.map((entry) => entry.name.length)) + 2;
   const width = Math.max(9, ...labels.map((label) => label.length)) + 2;
-  out.line(out.style.bold(`${'KIND'.padEnd(8)}${'NAME'.padEnd(nameWidth)}${previous ? `${'PRINCIPAL'.padEnd(width)}WAS` : 'PRINCIPAL'}`));
+  out.line(out.style.bold(`${'KIND'.padEnd(8)}${'NAME'.padEnd(nameWidth)}${previous !== undefined ? `${'PRINCIPAL'.padEnd(width)}WAS` : 'PRINCIPAL'}`));
   principals.forEach((entry, i) => {
     const label = entry.principal.principal === null ? out.style.red(labels[i].padEnd(width)) : labels[i].padEnd(width);
-    const was = previous ? principalLabel(principalFor(previous, entry.subject)) : '';
-    out.line(`${entry.kind.padEnd(8)}${entry.name.padEnd(nameWidth)}${previous ? `${label}${was === labels[i] ? '(same)' : was}` : label.trimEnd()}`);
+    const was = previous ? principalLabel(principalFor(previous, entry.subject)) : '(unknown: the stored rules were unusable)';
+    out.line(`${entry.kind.padEnd(8)}${entry.name.padEnd(nameWidth)}${previous !== undefined ? `${label}${was === labels[i] ? '(same)' : was}` : label.trimEnd()}`);
   });
 }
 
