@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { samctl, samctlOk, snapshotTree, tempDir } from './helpers/samctl.js';
+import { samctl, samctlOk, snapshotTree, tempDir, tool } from './helpers/samctl.js';
 
 /**
  * ssl.principal.mapping.rules as a PKI-wide setting, through the built CLI: set at ca init or
@@ -59,6 +59,22 @@ describe('samctl ca init --principal-rules', () => {
       expect(text).not.toContain('ssl.principal.mapping.rules');
       expect(text).toContain('(principal User:console)');
     }
+  });
+});
+
+describe('non-ASCII subjects', () => {
+  it('are written as UTF8String and survive renewal: same DN, issuer equal to the CA subject', async () => {
+    const cwd = tempDir();
+    await samctlOk(['ca', 'init', '--org', 'Ynformed – Zürich', '--key-size', '2048'], { cwd });
+    await samctlOk(['client', 'issue', 'jurgen', '--cn', 'Jürgen Groß', '--store-type', 'pem'], { cwd });
+    const cert = join(cwd, 'pki/clients/jurgen/client.crt');
+    const subject = async () => (await tool('openssl', ['x509', '-in', cert, '-noout', '-subject', '-issuer', '-nameopt', 'RFC2253,utf8,-esc_msb'])).stdout;
+    const before = await subject();
+    expect(before).toBe('subject=CN=Jürgen Groß,O=Ynformed – Zürich\nissuer=CN=samctl Kafka CA,O=Ynformed – Zürich');
+    expect((await tool('openssl', ['asn1parse', '-in', cert])).stdout).toMatch(/UTF8STRING\s+:J/);
+    await samctlOk(['renew', 'jurgen'], { cwd });
+    expect(await subject()).toBe(before);
+    expect((await tool('openssl', ['verify', '-CAfile', join(cwd, 'pki/ca/ca.crt'), cert])).stdout).toBe(`${cert}: OK`);
   });
 });
 
