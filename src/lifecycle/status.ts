@@ -49,12 +49,14 @@ export async function collectStatus(layout: PkiLayout, inventory: Inventory, now
 
 async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Date, threshold: Threshold, rules: PrincipalRules): Promise<StatusEntry> {
   const disk = await readIdentityOnDisk(layout, record, { keystore: true });
-  // The DN the broker sees is the certificate's; the inventory's when the certificate cannot be read.
-  const principal = principalFor(rules, disk.cert ? subjectRfc2253(disk.cert) : record.subject);
+  // The DN the broker sees is the certificate's (an inventory written before samctl printed DNs as
+  // Java does may hold another spelling); the inventory's when the certificate cannot be read.
+  const subject = disk.cert ? subjectRfc2253(disk.cert) : record.subject;
+  const principal = principalFor(rules, subject);
   const base = {
     kind: record.kind,
     name: record.name,
-    subject: record.subject,
+    subject,
     sans: record.sans,
     serial: record.serial,
     notAfter: record.notAfter,
