@@ -14,6 +14,7 @@ import { registerConfigure } from './commands/configure.js';
 import { registerCheck } from './commands/check.js';
 import { registerExport } from './commands/export.js';
 import { registerAcl } from './commands/acl.js';
+import { registerPrincipalRules } from './commands/principal-rules.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -71,6 +72,7 @@ Environment:
   registerCheck(program);
   registerExport(program);
   registerAcl(program);
+  registerPrincipalRules(program);
   return program;
 }
 

@@ -3,9 +3,10 @@ import forge from 'node-forge';
 import type { LeafProfile, Signer } from './authority/signer.js';
 import { buildKeystore, type StoreType } from './keystore/stores.js';
 import { createCsr, type DistinguishedName } from './pki/certificates.js';
-import { kafkaPrincipal, summarizeCertificate } from './pki/inspect.js';
+import { certificatePrincipal, summarizeCertificate } from './pki/inspect.js';
 import { generateKeyPair, keyPairFromPem, privateKeyToPkcs8Pem } from './pki/keys.js';
 import { sanToString, type SubjectAltName } from './pki/names.js';
+import { principalLabel, type PrincipalResult, type PrincipalRules } from './pki/principal.js';
 import { validityWindow } from './pki/validity.js';
 import { renderIdentityConfigs, type ConfigInput } from './render/identity-configs.js';
 import { generateStorePassword } from './secrets.js';
@@ -46,12 +47,15 @@ export interface IssueContext {
   truststorePassword: string;
   now: Date;
   layout: PkiLayout;
+  /** The PKI's ssl.principal.mapping.rules: the principal shown, and the line in broker configs. */
+  principalRules: PrincipalRules;
 }
 
 export interface IssuedIdentity {
   files: FileSpec[];
   record: IdentityRecord;
-  principal: string;
+  /** The broker's principal for it under the PKI's rules, or why the broker refuses it. */
+  principal: PrincipalResult;
   /**
    * The files with the configs rendered anew with more input: a broker's super.users names
    * identities signed in the same run, so it is known only once the whole batch is.
@@ -77,7 +81,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const truststore = context.truststores[storeType];
   if (!truststore) throw operationError(`no ${storeType} truststore was built for this run`, 'run the command again; if it repeats, report it with SAMCTL_DEBUG=1');
   const leafPem = forge.pki.certificateToPem(cert);
-  const principal = kafkaPrincipal(cert);
+  const principal = certificatePrincipal(cert, context.principalRules);
   const placement = hostPlacement(layout, { ...request });
 
   const files: FileSpec[] = [
@@ -98,7 +102,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const configInput: ConfigInput = {
     kind: request.kind,
     name: request.name,
-    principal,
+    principal: principalLabel(principal),
     storeType,
     secrets: request.secrets,
     hostPath: placement.path,
@@ -108,6 +112,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     sasl: request.sasl,
     // Made like a store password (32 base64url characters): nothing in it needs quoting in JAAS or librdkafka files.
     scramPassword: request.kind === 'client' && request.sasl ? (request.scramPassword ?? generateStorePassword()) : undefined,
+    principalRules: context.principalRules.setting,
   };
   const configs = renderIdentityConfigs(configInput);
   files.push(...configs);

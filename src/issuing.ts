@@ -12,7 +12,7 @@ import { subjectField } from './pki/inspect.js';
 import { validityWindow } from './pki/validity.js';
 import { exists, removeLeftovers, writeDirectoryAtomically } from './store/files.js';
 import { superUsers } from './render/authorizer.js';
-import { loadInventory, recordIdentities, saveInventory } from './store/inventory.js';
+import { loadInventory, principalRulesOf, recordIdentities, saveInventory, type Inventory } from './store/inventory.js';
 import { backupStamp, type PkiLayout } from './store/layout.js';
 import { withPkiLock } from './store/lock.js';
 import { cachedTruststore } from './store/truststores.js';
@@ -57,10 +57,10 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
     await removeLeftovers(layout);
     await assertReplaceable(layout, requests, options.force);
     const inventory = await loadInventory(layout.inventory);
-    const issued = await buildAll(requests, authority, signer, options);
+    const issued = await buildAll(requests, authority, signer, options, inventory);
     const next = recordIdentities(inventory, issued.map((identity) => identity.record));
     // An authorizer broker's super.users names every broker and admin, this run's among them.
-    const principals = superUsers(next.identities);
+    const principals = superUsers(next.identities, principalRulesOf(inventory, layout.inventory));
     for (const identity of issued) if (identity.record.authorizer) identity.files = identity.withConfigs({ superUsers: principals });
     const stamp = backupStamp(now);
     const swapped: Array<{ target: string; previous?: string }> = [];
@@ -102,7 +102,8 @@ async function restoreDirectories(swapped: Array<{ target: string; previous?: st
   }
 }
 
-async function buildAll(requests: IdentityRequest[], authority: Authority, signer: Signer, options: IssueOptions): Promise<IssuedIdentity[]> {
+async function buildAll(requests: IdentityRequest[], authority: Authority, signer: Signer, options: IssueOptions, inventory: Inventory): Promise<IssuedIdentity[]> {
+  const principalRules = principalRulesOf(inventory, options.layout.inventory);
   // During a CA rotation the truststores hold the new and the old CA.
   const truststores: Partial<Record<StoreType, Buffer>> = {};
   for (const type of new Set(requests.map((request) => request.storeType))) {
@@ -122,6 +123,7 @@ async function buildAll(requests: IdentityRequest[], authority: Authority, signe
           trustedCaPems: authority.trusted.map((ca) => ca.pem),
           now: options.now,
           layout: options.layout,
+          principalRules,
         });
         options.onIssued?.(identity);
         return identity;

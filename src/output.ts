@@ -28,6 +28,11 @@ export class Output {
     if (!this.options.json) this.stdout.write(`${text}\n`);
   }
 
+  /** A warning on stderr, with --json too: something works but deserves a look. */
+  warn(text: string): void {
+    process.stderr.write(`samctl: warning: ${text}\n`);
+  }
+
   result(value: unknown): void {
     if (this.options.json) this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }

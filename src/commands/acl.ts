@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { aclCommands, bindingsFor, describeAsk, describeBinding, diffBindings, isEmptyAsk, parseAclAsk, type AclBinding, type AclDiff } from '../kafka/acl-plan.js';
 import { openAclSession, type AclSession } from '../kafka/acls.js';
-import { principalOfSubject } from '../pki/inspect.js';
+import { principalFor } from '../pki/principal.js';
+import { principalRulesOf } from '../store/inventory.js';
 import { loadInventory, recordAcl, saveInventory, type AclAsk, type IdentityRecord, type Inventory } from '../store/inventory.js';
 import { hostPlacement } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
@@ -72,7 +73,9 @@ Exit codes:
       const bootstrap = options.bootstrap === undefined ? undefined : parseBootstrap(options.bootstrap);
       if (live && !bootstrap) throw usageError(`--${options.apply ? 'apply' : 'check'} needs --bootstrap <host:port>`, `for example: samctl acl ${name} --${options.apply ? 'apply' : 'check'} --bootstrap sam01.ynformed.nl:9092`);
       const admin = findAdmin(inventory, options.admin, live);
-      const principal = principalOfSubject(client.subject);
+      const mapped = principalFor(principalRulesOf(inventory, context.layout.inventory), client.subject);
+      if (mapped.principal === null) throw usageError(`the brokers refuse client ${name}: ${mapped.error}`, 'change the mapping rules (samctl principal-rules) or issue the client with a DN a rule matches');
+      const principal = mapped.principal;
       const asked = bindingsFor(principal, ask);
 
       if (!live) return review(context, client, principal, ask, asked, { bootstrap: options.bootstrap ?? defaultBootstrap(inventory), admin });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { initCa } from '../authority/init.js';
 import { usageError } from '../errors.js';
 import { parseDnValue } from '../pki/names.js';
+import { parsePrincipalRules, principalRulesWarnings } from '../pki/principal.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import { exists } from '../store/files.js';
 import { commandContext, passphraseReader } from './context.js';
@@ -14,6 +15,7 @@ interface CaInitOptions {
   days: string;
   keySize: string;
   caPasswordFile?: string;
+  principalRules?: string;
 }
 
 export function registerCaInit(ca: Command): void {
@@ -24,6 +26,7 @@ export function registerCaInit(ca: Command): void {
     .addOption(daysOption(DEFAULTS.caDays))
     .addOption(keySizeOption(DEFAULTS.caKeySize))
     .addOption(caPasswordFileOption())
+    .option('--principal-rules <rules>', "Kafka's ssl.principal.mapping.rules for the whole PKI (default: none, Kafka's DEFAULT); see samctl principal-rules --help")
     .addHelpText(
       'after',
       `
@@ -33,6 +36,7 @@ $SAMCTL_CA_PASSWORD or --ca-password-file (never from a flag value).
 Examples:
   $ samctl ca init
   $ SAMCTL_CA_PASSWORD=... samctl ca init --org "Ynformed" --dir /srv/kafka-pki
+  $ samctl ca init --org Ynformed --principal-rules 'RULE:^CN=([^,]+),.*$/$1/,DEFAULT'
 
 Writes:
   pki/ca/ca.crt                 CA certificate (give it to anyone who must trust the brokers)
@@ -50,6 +54,7 @@ ${EXIT_CODES_HELP}`,
       const org = options.org === undefined ? undefined : parseDnValue(options.org, '--org');
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
+      const rules = options.principalRules === undefined ? undefined : parsePrincipalRules(options.principalRules);
 
       if ((await exists(layout.caCert)) && !context.force) {
         throw usageError(
@@ -58,16 +63,18 @@ ${EXIT_CODES_HELP}`,
         );
       }
       const passphrase = await passphraseReader(context, options.caPasswordFile, 'new')();
-      const authority = await initCa(layout, { dn: { cn, o: org }, days, keySize, passphrase, now: context.now });
+      const authority = await initCa(layout, { dn: { cn, o: org }, days, keySize, passphrase, now: context.now, principalRules: rules?.setting });
       const backup = authority.backup;
 
-      out.result({ command: 'ca init', dir: layout.root, ca: authority.record, files: { cert: layout.caCert, key: layout.caKey }, backup });
+      out.result({ command: 'ca init', dir: layout.root, ca: authority.record, files: { cert: layout.caCert, key: layout.caKey }, backup, ...(rules ? { principalRules: rules.setting } : {}) });
       out.line(`${out.style.green('✔')} CA ${out.style.bold(authority.record.subject)} created`);
       out.line(`  serial   ${authority.record.serial}`);
       out.line(`  expires  ${authority.record.notAfter.slice(0, 10)} (${days} days), RSA ${keySize}`);
       out.line(`  sha256   ${authority.record.sha256}`);
       out.line(`  ${context.display(layout.caCert)}  ${context.display(layout.caKey)} (encrypted, 0600)`);
       if (backup) out.line(`  previous CA moved to ${context.display(backup)}`);
+      if (rules) out.line(`  principals ssl.principal.mapping.rules=${rules.setting} (in every broker config samctl writes)`);
+      for (const warning of rules ? principalRulesWarnings(rules) : []) out.warn(warning);
       out.line(`Next: samctl broker issue <host>   samctl client issue <name>`);
     });
 }

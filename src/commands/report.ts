@@ -1,6 +1,7 @@
 import type { IssuedIdentity } from '../identity.js';
 import type { SuperUsersChange } from '../lifecycle/authorizer.js';
 import { hostPlacement } from '../store/layout.js';
+import { principalLabel } from '../pki/principal.js';
 import type { CommandContext } from './context.js';
 import { isInteractive } from './context.js';
 
@@ -13,7 +14,8 @@ export function reportIssued(context: CommandContext, command: string, issued: I
     dir: layout.root,
     issued: issued.map(({ record, principal }) => ({
       ...record,
-      principal,
+      principal: principal.principal,
+      ...(principal.error ? { principalError: principal.error } : {}),
       dir: layout.identityDir(record.kind, record.name),
     })),
   });
@@ -21,10 +23,13 @@ export function reportIssued(context: CommandContext, command: string, issued: I
     const dir = layout.identityDir(record.kind, record.name);
     out.line(`${out.style.green('✔')} ${record.kind} ${out.style.bold(record.name)}  expires ${record.notAfter.slice(0, 10)}  serial ${record.serial.slice(0, 16)}…`);
     if (record.sans.length > 0) out.line(`  SANs       ${record.sans.join(', ')}`);
-    out.line(`  principal  ${principal}`);
+    out.line(`  principal  ${principalLabel(principal)}`);
     out.line(`  files      ${context.display(dir)}/{${record.files.join(',')}}`);
     if (record.installDir) out.line(`  install    ${record.installDir} on the host (configs point there; samctl export ${record.name} makes the bundle)`);
     if (record.secrets === 'file' && record.storeType !== 'pem') out.line(`  secrets    store passwords in ${record.kind}-secrets.properties, read through \${file:…}`);
+  }
+  for (const { record, principal } of issued) {
+    if (principal.error) out.warn(`${record.kind} ${record.name}: ${principal.error}; change its DN (--cn, --ou) or the rules (samctl principal-rules)`);
   }
 }
 

@@ -13,8 +13,12 @@ export function registerStatus(program: Command): void {
       'after',
       `
 States: ok, due (inside --within), expired, missing (a file is gone),
-drifted (the files on disk differ from the inventory). The last column shows SANs, and
-authorizer brokers, admin clients and the grants last applied with samctl acl --apply.
+drifted (the files on disk differ from the inventory).
+PRINCIPAL is the name the broker gives each identity: its certificate's subject DN
+(RFC 2253, as Java prints it) mapped by the PKI's ssl.principal.mapping.rules
+(samctl principal-rules); "none" when no rule matches and the broker refuses it.
+The last column shows SANs, and authorizer brokers, admin clients and the grants last
+applied with samctl acl --apply.
 
 Examples:
   $ samctl status
@@ -35,7 +39,7 @@ Exit codes:
       const entries = await collectStatus(layout, inventory, context.now, threshold);
       const rotation = rotationStatus(inventory);
       const code = statusExitCode(entries);
-      out.result({ command: 'status', dir: layout.root, within: threshold.text, now: context.now.toISOString(), rotation: rotation ?? null, entries, exitCode: code });
+      out.result({ command: 'status', dir: layout.root, within: threshold.text, now: context.now.toISOString(), principalRules: inventory.settings.principalRules ?? null, rotation: rotation ?? null, entries, exitCode: code });
       const colour: Record<EntryState, (text: string) => string> = {
         ok: out.style.green,
         due: out.style.yellow,
@@ -43,16 +47,21 @@ Exit codes:
         missing: out.style.red,
         drifted: out.style.red,
       };
-      out.line(out.style.bold(`${'KIND'.padEnd(7)}${'NAME'.padEnd(32)}${'STATE'.padEnd(9)}${'EXPIRES'.padEnd(12)}${'DAYS'.padStart(6)}  SANS / DETAIL`));
+      // The principal each identity gets on the broker (ssl.principal.mapping.rules applied): what ACLs name.
+      const principalText = (entry: (typeof entries)[number]) => (entry.kind === 'ca' ? '-' : (entry.principal ?? 'none: no rule matches'));
+      const width = Math.max('PRINCIPAL'.length, ...entries.map((entry) => principalText(entry).length)) + 2;
+      out.line(out.style.bold(`${'KIND'.padEnd(7)}${'NAME'.padEnd(32)}${'STATE'.padEnd(9)}${'EXPIRES'.padEnd(12)}${'DAYS'.padStart(6)}  ${'PRINCIPAL'.padEnd(width)}SANS / DETAIL`));
       for (const entry of entries) {
         const roles = [entry.authorizer && 'authorizer', entry.admin && 'admin (super user)', entry.acl && `acl: ${describeAsk(entry.acl)}`].filter(Boolean).join('; ');
+        const principal = principalText(entry).padEnd(width);
         out.line(
-          `${entry.kind.padEnd(7)}${entry.name.padEnd(32)}${colour[entry.state](entry.state.padEnd(9))}${entry.notAfter.slice(0, 10).padEnd(12)}${String(entry.daysLeft).padStart(6)}  ${entry.detail ?? [entry.sans.join(','), roles].filter(Boolean).join('  ')}`,
+          `${entry.kind.padEnd(7)}${entry.name.padEnd(32)}${colour[entry.state](entry.state.padEnd(9))}${entry.notAfter.slice(0, 10).padEnd(12)}${String(entry.daysLeft).padStart(6)}  ${entry.principal === null ? out.style.red(principal) : principal}${entry.detail ?? [entry.sans.join(','), roles].filter(Boolean).join('  ')}`,
         );
       }
       const due = entries.filter((entry) => entry.state !== 'ok').length;
       out.line(due === 0 ? `\nAll ${entries.length} ok (threshold ${threshold.text}).` : `\n${due} of ${entries.length} need attention (threshold ${threshold.text}).`);
       if (rotation) out.line(out.style.yellow(rotation.description));
+      for (const entry of entries.filter((candidate) => candidate.principalError)) out.warn(`${entry.kind} ${entry.name}: ${entry.principalError}`);
       setResultCode(code);
     });
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { superUsers, superUsersValue } from '../render/authorizer.js';
-import { loadInventory, type IdentityRecord } from '../store/inventory.js';
+import { loadInventory, principalRulesOf, type IdentityRecord } from '../store/inventory.js';
 import { identityFileNames, type PkiLayout } from '../store/layout.js';
 import { configureIdentities } from './configure.js';
 
@@ -22,7 +22,7 @@ export async function refreshSuperUsers(layout: PkiLayout, now: Date): Promise<S
   const inventory = await loadInventory(layout.inventory);
   const brokers = inventory.identities.filter((record) => record.status === 'active' && record.kind === 'broker' && record.authorizer);
   if (brokers.length === 0) return undefined;
-  const principals = superUsers(inventory.identities);
+  const principals = superUsers(inventory.identities, principalRulesOf(inventory, layout.inventory));
   const line = `super.users=${superUsersValue(principals)}`;
   const stale: string[] = [];
   for (const record of brokers) {

@@ -1,11 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { kafkaPrincipal } from '../pki/inspect.js';
+import { certificatePrincipal } from '../pki/inspect.js';
+import { principalLabel, type PrincipalRules } from '../pki/principal.js';
 import { renderIdentityConfigs } from '../render/identity-configs.js';
 import { superUsers } from '../render/authorizer.js';
 import { removeLeftovers, writeDirectoryAtomically } from '../store/files.js';
-import { loadInventory, saveInventory, type IdentityRecord, type SecretsMode } from '../store/inventory.js';
+import { loadInventory, principalRulesOf, saveInventory, type IdentityRecord, type Inventory, type SecretsMode } from '../store/inventory.js';
 import { backupStamp, hostPlacement, identityFileNames, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { parsePasswordText, readLeafCertificate, readTextFile } from '../store/read.js';
@@ -14,28 +15,34 @@ export interface ConfigureChange {
   /** A new install dir; null: back to the PKI directory; undefined: unchanged. */
   installDir?: string | null;
   secrets?: SecretsMode;
+  /** New PKI-wide ssl.principal.mapping.rules (already validated); undefined: unchanged. */
+  principalRules?: string;
 }
 
 /**
- * Re-renders the config files of identities for a new install dir or secrets mode, from the
- * inventory and the store passwords on disk: nothing is re-signed, keys and stores stay as
- * they are. Each identity directory is swapped in whole (the previous one goes to backups/).
+ * Re-renders the config files of identities for a new install dir, secrets mode or principal
+ * rules, from the inventory and the store passwords on disk: nothing is re-signed, keys and
+ * stores stay as they are. Each identity directory is swapped in whole (the previous one goes
+ * to backups/). `names` may be a function of the inventory read under the lock.
  */
-export async function configureIdentities(layout: PkiLayout, names: string[], change: ConfigureChange, now: Date): Promise<IdentityRecord[]> {
+export async function configureIdentities(layout: PkiLayout, names: string[] | ((inventory: Inventory) => string[]), change: ConfigureChange, now: Date): Promise<IdentityRecord[]> {
   return withPkiLock(layout.root, async () => {
     await removeLeftovers(layout);
-    const inventory = await loadInventory(layout.inventory);
+    const stored = await loadInventory(layout.inventory);
+    const inventory: Inventory = change.principalRules === undefined ? stored : { ...stored, settings: { ...stored.settings, principalRules: change.principalRules } };
+    const rules = principalRulesOf(inventory, layout.inventory);
+    const chosen = typeof names === 'function' ? names(stored) : names;
     const active = inventory.identities.filter((record) => record.status === 'active');
-    const unknown = names.filter((name) => !active.some((record) => record.name === name));
+    const unknown = chosen.filter((name) => !active.some((record) => record.name === name));
     if (unknown.length > 0) throw usageError(`no identity named ${unknown.join(', ')}`, 'see `samctl status` for the names');
     const stamp = backupStamp(now);
-    const principals = superUsers(inventory.identities);
+    const principals = superUsers(inventory.identities, principalRulesOf(inventory, layout.inventory));
     const updated = new Map<IdentityRecord, IdentityRecord>();
-    for (const record of active.filter((candidate) => names.includes(candidate.name))) {
+    for (const record of active.filter((candidate) => chosen.includes(candidate.name))) {
       const next: IdentityRecord = { ...record, secrets: change.secrets ?? record.secrets };
       if (change.installDir === null) delete next.installDir;
       else if (change.installDir !== undefined) next.installDir = change.installDir;
-      const files = await reconfiguredFiles(layout, record, next, next.authorizer ? principals : undefined);
+      const files = await reconfiguredFiles(layout, record, next, rules, next.authorizer ? principals : undefined);
       next.files = files.map((file) => file.name);
       await writeDirectoryAtomically(layout.identityDir(record.kind, record.name), files, layout.identityBackup(record.kind, record.name, stamp));
       updated.set(record, next);
@@ -46,7 +53,7 @@ export async function configureIdentities(layout: PkiLayout, names: string[], ch
 }
 
 /** The identity's directory with its config files rendered anew: every other file kept byte for byte. */
-async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord, superUsers?: string[]): Promise<FileSpec[]> {
+async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord, rules: PrincipalRules, superUsers?: string[]): Promise<FileSpec[]> {
   const dir = layout.identityDir(record.kind, record.name);
   const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
   const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl !== undefined });
@@ -56,7 +63,7 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
   const configs = renderIdentityConfigs({
     kind: next.kind,
     name: next.name,
-    principal: kafkaPrincipal(cert),
+    principal: principalLabel(certificatePrincipal(cert, rules)),
     storeType: next.storeType,
     secrets: next.secrets,
     hostPath: hostPlacement(layout, next).path,
@@ -66,6 +73,7 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
     sasl: next.sasl,
     scramPassword: next.kind === 'client' && next.sasl ? await password(names.scramPassword) : undefined,
     superUsers,
+    principalRules: rules.setting,
   });
   const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, oldNames.saslConfig, oldNames.saslLibrdkafka, ...configs.map((file) => file.name)]);
   const kept: FileSpec[] = [];

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { fingerprintSha256 } from '../pki/inspect.js';
-import type { AclAsk, Inventory, IdentityRecord } from '../store/inventory.js';
+import { principalFor, type PrincipalRules } from '../pki/principal.js';
+import { subjectRfc2253 } from '../pki/rfc2253.js';
+import { principalRulesOf, type AclAsk, type Inventory, type IdentityRecord } from '../store/inventory.js';
 import type { PkiLayout } from '../store/layout.js';
 import { parseCaCertificateText } from '../store/read.js';
 import { driftOf, readIdentityOnDisk } from './on-disk.js';
@@ -26,6 +28,10 @@ export interface StatusEntry {
   admin?: boolean;
   /** Clients: the grants last applied with samctl acl --apply. */
   acl?: AclAsk;
+  /** Identities: the broker's principal under the PKI's mapping rules; null when the broker refuses the DN. */
+  principal?: string | null;
+  /** Why there is no principal (no rule matches). */
+  principalError?: string;
 }
 
 /** Every active CA and identity, as the inventory lists it and as the files on disk say. */
@@ -42,15 +48,21 @@ export async function collectStatus(layout: PkiLayout, inventory: Inventory, now
 
   const active = inventory.identities.filter((record) => record.status === 'active');
   const limit = pLimit(2);
-  const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold))));
+  const rules = principalRulesOf(inventory, layout.inventory);
+  const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold, rules))));
   return [...entries, ...identityEntries];
 }
 
-async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Date, threshold: Threshold): Promise<StatusEntry> {
+async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Date, threshold: Threshold, rules: PrincipalRules): Promise<StatusEntry> {
+  const disk = await readIdentityOnDisk(layout, record, { keystore: true });
+  // The DN the broker sees is the certificate's (an inventory written before samctl printed DNs as
+  // Java does may hold another spelling); the inventory's when the certificate cannot be read.
+  const subject = disk.cert ? subjectRfc2253(disk.cert) : record.subject;
+  const principal = principalFor(rules, subject);
   const base = {
     kind: record.kind,
     name: record.name,
-    subject: record.subject,
+    subject,
     sans: record.sans,
     serial: record.serial,
     notAfter: record.notAfter,
@@ -59,8 +71,9 @@ async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Da
     ...(record.authorizer ? { authorizer: true } : {}),
     ...(record.admin ? { admin: true } : {}),
     ...(record.acl ? { acl: record.acl } : {}),
+    principal: principal.principal,
+    ...(principal.error ? { principalError: principal.error } : {}),
   };
-  const disk = await readIdentityOnDisk(layout, record, { keystore: true });
   if (disk.missing.length > 0) return { ...base, state: 'missing', detail: `missing ${disk.missing.join(', ')}` };
   const drift = driftOf(record, disk) ?? disk.problems[0];
   if (drift) return { ...base, state: 'drifted', detail: drift };

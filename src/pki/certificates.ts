@@ -3,6 +3,7 @@ import forge from 'node-forge';
 import type { KeyPair } from './keys.js';
 import type { SubjectAltName } from './names.js';
 import { caExtensions, leafExtensions, subjectAltNameExtension, type LeafRole } from './profiles.js';
+import { nameAttributes, subjectName } from './rfc2253.js';
 
 /** A subject DN, most significant first (O, OU, CN): Kafka's principal reads it reversed. */
 export interface DistinguishedName {
@@ -23,10 +24,19 @@ export interface CertificateAuthority {
 
 export function dnToAttributes(dn: DistinguishedName): forge.pki.CertificateField[] {
   const attributes: forge.pki.CertificateField[] = [];
-  if (dn.o) attributes.push({ shortName: 'O', value: dn.o });
-  if (dn.ou) attributes.push({ shortName: 'OU', value: dn.ou });
-  attributes.push({ shortName: 'CN', value: dn.cn });
+  if (dn.o) attributes.push(textAttribute('O', dn.o));
+  if (dn.ou) attributes.push(textAttribute('OU', dn.ou));
+  attributes.push(textAttribute('CN', dn.cn));
   return attributes;
+}
+
+// PrintableString's alphabet (X.680 §41.4). forge writes PrintableString unless told otherwise,
+// and wrote "Jürgen" as a PrintableString holding the byte 0xFC, which Java reads as "J\uFFFDrgen".
+const PRINTABLE_STRING = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
+/** PrintableString where the value fits it (as before), UTF8String (RFC 5280 §4.1.2.6) where it does not. */
+function textAttribute(shortName: string, value: string): forge.pki.CertificateField {
+  return PRINTABLE_STRING.test(value) ? { shortName, value } : ({ shortName, value, valueTagClass: forge.asn1.Type.UTF8 } as unknown as forge.pki.CertificateField);
 }
 
 /** A self-signed CA certificate. */
@@ -76,7 +86,9 @@ export function signCsr(input: {
   cert.validity.notBefore = input.validity.notBefore;
   cert.validity.notAfter = input.validity.notAfter;
   cert.setSubject(csr.subject.attributes);
-  cert.setIssuer(ca.cert.subject.attributes);
+  // From the CA certificate's DER: forge's parsed attribute list holds UTF-8 values as bytes and
+  // would encode them a second time, and the issuer must equal the CA's subject.
+  cert.setIssuer(nameAttributes(subjectName(ca.cert)));
   cert.setExtensions(leafExtensions(input.role, requestedSans(csr), caKeyIdentifier(ca.cert)));
   cert.sign(ca.key, forge.md.sha256.create());
   return cert;

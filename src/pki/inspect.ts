@@ -1,6 +1,8 @@
 import forge from 'node-forge';
 import { altNamesToSans } from './certificates.js';
 import { sanToString } from './names.js';
+import { principalFor, type PrincipalResult, type PrincipalRules } from './principal.js';
+import { formatRfc2253, issuerRfc2253, rdnsOfAttributes, subjectAttribute, subjectRfc2253 } from './rfc2253.js';
 
 export interface CertificateSummary {
   subject: string;
@@ -15,8 +17,8 @@ export interface CertificateSummary {
 export function summarizeCertificate(cert: forge.pki.Certificate): CertificateSummary {
   const san = cert.getExtension('subjectAltName') as { altNames?: Array<{ type: number; value?: string; ip?: string }> } | null;
   return {
-    subject: rfc2253(cert.subject.attributes),
-    issuer: rfc2253(cert.issuer.attributes),
+    subject: subjectRfc2253(cert),
+    issuer: issuerRfc2253(cert),
     serial: cert.serialNumber,
     notBefore: cert.validity.notBefore.toISOString(),
     notAfter: cert.validity.notAfter.toISOString(),
@@ -32,34 +34,25 @@ export function fingerprintSha256(cert: forge.pki.Certificate): string {
 }
 
 /**
- * The DN as RFC 2253 prints it, least significant first (CN=…,O=…): the form Kafka's
- * default principal builder uses for `User:` principals.
+ * The DN of attributes given as text (as samctl builds them, one RDN each), in the RFC 2253 form
+ * Java prints (see rfc2253.ts). For a certificate use subjectRfc2253, which reads its DER.
  */
 export function rfc2253(attributes: forge.pki.CertificateField[]): string {
-  return [...attributes]
-    .reverse()
-    .map((attribute) => `${attribute.shortName ?? attribute.type}=${escapeRfc2253(String(attribute.value))}`)
-    .join(',');
+  return formatRfc2253(rdnsOfAttributes(attributes));
 }
 
-// RFC 2253 §2.4: escape ,+"\<>; anywhere, # at the start, a space at either end.
-function escapeRfc2253(value: string): string {
-  return value
-    .replace(/[,+"\\<>;]/g, (c) => `\\${c}`)
-    .replace(/^([# ])/, '\\$1')
-    .replace(/ $/, '\\ ');
-}
-
-/** One attribute of a certificate's subject (CN, O, OU …), if present. */
+/** One attribute of a certificate's subject (CN, O, OU …) as text, if present. */
 export function subjectField(cert: forge.pki.Certificate, name: string): string | undefined {
-  return (cert.subject.getField(name) as { value?: string } | null)?.value ?? undefined;
+  return subjectAttribute(cert, name);
 }
 
+/** The principal under Kafka's default rules: User: and the subject DN. */
 export function kafkaPrincipal(cert: forge.pki.Certificate): string {
-  return principalOfSubject(rfc2253(cert.subject.attributes));
+  return `User:${subjectRfc2253(cert)}`;
 }
 
-/** The principal Kafka's default SSL principal builder makes of an RFC 2253 subject (no mapping rules). */
-export function principalOfSubject(subject: string): string {
-  return `User:${subject}`;
+/** The principal the broker gives this certificate under ssl.principal.mapping.rules, or why it refuses it. */
+export function certificatePrincipal(cert: forge.pki.Certificate, rules: PrincipalRules): PrincipalResult {
+  return principalFor(rules, subjectRfc2253(cert));
 }
+

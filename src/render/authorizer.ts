@@ -1,5 +1,5 @@
 import { usageError } from '../errors.js';
-import { principalOfSubject } from '../pki/inspect.js';
+import { principalFor, type PrincipalRules } from '../pki/principal.js';
 import type { IdentityRecord } from '../store/inventory.js';
 
 /**
@@ -8,10 +8,12 @@ import type { IdentityRecord } from '../store/inventory.js';
  * with --admin (it applies ACLs, reloads keystores, creates topics). Sorted, so that a snippet
  * only changes when the set does.
  */
-export function superUsers(identities: IdentityRecord[]): string[] {
+export function superUsers(identities: IdentityRecord[], rules: PrincipalRules): string[] {
   const principals = identities
     .filter((record) => record.status === 'active' && (record.kind === 'broker' || record.admin))
-    .map((record) => principalOfSubject(record.subject));
+    // Under ssl.principal.mapping.rules the broker knows each one by its mapped name; a DN no
+    // rule matches is refused at the handshake, so it has no principal to list.
+    .flatMap((record) => principalFor(rules, record.subject).principal ?? []);
   return [...new Set(principals)].sort();
 }
 

@@ -34,6 +34,8 @@ export interface ConfigInput {
   scramPassword?: string;
   /** Brokers with the KRaft authorizer (--authorizer): the principals of super.users. */
   superUsers?: string[];
+  /** The PKI's ssl.principal.mapping.rules for the broker config; absent: never set (Kafka's DEFAULT, no line). */
+  principalRules?: string;
 }
 
 /** The SASL_SSL listener's port when --sasl-port is not given (the mTLS listener keeps 9092). */
@@ -77,6 +79,7 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
         { name: 'broker-tls', view: {} },
         input.sasl && { name: 'broker-sasl', view: { saslPort: String(input.sasl.port ?? DEFAULT_SASL_PORT), mechanism: kafkaMechanismName(input.sasl.mechanism), mechanismLower: input.sasl.mechanism } },
         input.superUsers && { name: 'broker-authorizer', view: { superUsers: superUsersValue(input.superUsers), protocolMap: ['SSL:SSL', ...(input.sasl ? ['SASL_SSL:SASL_SSL'] : []), 'CONTROLLER:SSL'].join(',') } },
+        input.principalRules !== undefined && { name: 'broker-principal-rules', view: { principalRules: input.principalRules } },
       ]),
     });
   } else {

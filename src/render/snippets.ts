@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import Mustache from 'mustache';
-import { escapeValue } from 'properties-file/escape';
 import { usageError } from '../errors.js';
 
 /** templates/ ships beside dist/ in the package. */
@@ -21,6 +20,7 @@ export type PartName =
   | 'tls-stores'
   | 'broker-tls'
   | 'broker-authorizer'
+  | 'broker-principal-rules'
   | 'client-tls'
   | 'secrets'
   | 'librdkafka'
@@ -37,23 +37,47 @@ export interface SnippetPart {
 }
 
 /**
- * Java .properties values are escaped by properties-file (backslashes, leading spaces,
- * separators); librdkafka's file format has no escaping at all, so a value it cannot hold
- * (a line break) is refused instead of written wrong.
+ * Java .properties values are escaped as Properties.load reads them back; librdkafka's file
+ * format has no escaping at all, so a value it cannot hold (a line break) is refused instead of
+ * written wrong.
  */
 export type FileFormat = 'java-properties' | 'librdkafka';
 
 const ESCAPERS: Record<FileFormat, (value: string) => string> = {
-  'java-properties': (value) => {
-    // A config-provider reference keeps its own colons readable; only its path is escaped.
-    const reference = /^\$\{file:(.+):([A-Za-z0-9._-]+)\}$/.exec(value);
-    return reference ? `\${file:${escapeValue(reference[1])}:${reference[2]}}` : escapeValue(value);
-  },
+  'java-properties': escapePropertiesValue,
   librdkafka: (value) => {
     if (/[\r\n]/.test(value)) throw usageError(`librdkafka.properties cannot hold a value with a line break: ${JSON.stringify(value)}`);
     return value;
   },
 };
+
+/**
+ * A value as java.util.Properties.load reads it back: `\` starts an escape, leading whitespace
+ * is skipped, a line break ends the value. Kafka reads server.properties and --command-config
+ * files through an InputStream (Utils.loadProps), which Properties decodes as ISO-8859-1, so
+ * anything beyond printable ASCII is written as \uXXXX. `= : # !` need no escape in a value,
+ * and stay readable: a principal rule is written as the user gave it, backslashes doubled.
+ */
+export function escapePropertiesValue(value: string): string {
+  return value.replace(/^ |[\\\t\n\r\f]|[^\x20-\x7e]/g, (char) => {
+    switch (char) {
+      case ' ':
+        return '\\ ';
+      case '\\':
+        return '\\\\';
+      case '\t':
+        return '\\t';
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\f':
+        return '\\f';
+      default:
+        return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    }
+  });
+}
 
 const cache = new Map<PartName, string>();
 

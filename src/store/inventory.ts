@@ -3,6 +3,7 @@ import { SamctlError, ExitCode } from '../errors.js';
 import { writeFileAtomically } from './files.js';
 import { looksBinary, pemBlockType } from './read.js';
 import { isUsableInstallDir, SECRET, type IdentityKind } from './layout.js';
+import { parsePrincipalRules, type PrincipalRules } from '../pki/principal.js';
 
 import type { StoreType } from '../keystore/stores.js';
 import { SASL_MECHANISMS, type SaslMechanism } from '../pki/scram.js';
@@ -76,13 +77,15 @@ export type SecretsMode = 'inline' | 'file';
 export interface Settings {
   /** Where the CA key lives; only the PKI directory ('directory') exists today. */
   backend: 'directory';
+  /** Kafka's ssl.principal.mapping.rules as given; absent: never set (Kafka's DEFAULT, no line in the broker config). */
+  principalRules?: string;
 }
 
 /**
  * The inventory's schema version. Older files are migrated forward on read (and written
  * back in the new form by the next change); a newer file is refused, never guessed at.
- * 1: cas + identities. 2: settings; per identity installDir and secrets (and, optional
- * within 2, authorizer, admin and acl).
+ * 1: cas + identities. 2: settings (principalRules optional); per identity installDir and secrets
+ * (and, optional within 2, authorizer, admin and acl).
  */
 export const INVENTORY_VERSION = 2;
 
@@ -134,6 +137,9 @@ export function parseInventory(text: string, path: string): Inventory {
     });
   }
   if (!Array.isArray(data.cas) || !Array.isArray(data.identities)) throw broken('"cas" and "identities" must be lists');
+  if (data.settings !== undefined && !isObject(data.settings)) throw broken('"settings" must be an object');
+  const principalRules = isObject(data.settings) ? data.settings.principalRules : undefined;
+  if (principalRules !== undefined && typeof principalRules !== 'string') throw broken('"settings.principalRules" must be a string');
   for (const ca of data.cas) {
     if (!isObject(ca) || typeof ca.sha256 !== 'string' || typeof ca.notAfter !== 'string') throw broken('a CA entry lacks sha256 or notAfter');
   }
@@ -168,19 +174,33 @@ export function parseInventory(text: string, path: string): Inventory {
       throw broken(`the ${identity.kind} entry "${identity.name}" has status "${String(identity.status).slice(0, 20)}" (active or superseded)`);
     }
   }
-  return migrate(data as { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> });
+  return migrate(data as { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> }, principalRules);
 }
 
 /** Forward migration, one version at a time. */
-function migrate(data: { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> }): Inventory {
-  // 1 → 2: settings appear (the PKI directory is the only backend so far); every identity
-  // written before carries its passwords inline and lives in its PKI directory.
+function migrate(data: { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> }, principalRules: string | undefined): Inventory {
+  // 1 → 2: settings appear (the PKI directory is the only backend so far; no principal rules:
+  // Kafka's DEFAULT); every identity written before carries its passwords inline and lives in
+  // its PKI directory.
   return {
     version: INVENTORY_VERSION,
-    settings: { backend: 'directory' },
+    settings: { backend: 'directory', ...(principalRules === undefined ? {} : { principalRules }) },
     cas: data.cas,
     identities: data.identities.map((identity) => ({ ...identity, secrets: identity.secrets ?? 'inline' })),
   };
+}
+
+/** The PKI's principal mapping rules, parsed; a stored setting samctl cannot use is named with its fix. */
+export function principalRulesOf(inventory: Inventory, path: string): PrincipalRules {
+  try {
+    return parsePrincipalRules(inventory.settings.principalRules);
+  } catch (err) {
+    if (!(err instanceof SamctlError)) throw err;
+    throw new SamctlError(`${path}: settings.principalRules cannot be used: ${err.message}`, {
+      hint: "set valid rules with samctl principal-rules '<rules>' (DEFAULT for the full DN)",
+      exitCode: ExitCode.failed,
+    });
+  }
 }
 
 export async function saveInventory(path: string, inventory: Inventory): Promise<void> {

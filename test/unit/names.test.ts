@@ -3,6 +3,7 @@ import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { SamctlError } from '../../src/errors.js';
 import { kafkaPrincipal, rfc2253 } from '../../src/pki/inspect.js';
+import { subjectRfc2253 } from '../../src/pki/rfc2253.js';
 import { collectSubjectAltNames, dnsNameProblem, parseSubjectAltName } from '../../src/pki/names.js';
 
 const field = (shortName: string, value: string) => ({ shortName, value }) as forge.pki.CertificateField;
@@ -32,12 +33,16 @@ describe('rfc2253: the DN as Kafka names the principal', () => {
     ['<tag>', '\\<tag\\>'],
     ['a;b', 'a\\;b'],
     ['#ops', '\\#ops'],
-    ['mid#dle', 'mid#dle'],
+    // Java escapes = and # anywhere (OpenSSL's RFC 2253 output does not): checked against
+    // X500Principal.getName() in test/principal-mapper-java.test.ts.
+    ['mid#dle', 'mid\\#dle'],
     [' lead', '\\ lead'],
     ['trail ', 'trail\\ '],
-    ['  two  ', '\\  two \\ '],
+    // Java escapes every leading and trailing space (OpenSSL only the first and the last).
+    ['  two  ', '\\ \\ two\\ \\ '],
     ['in side', 'in side'],
-    ['a=b', 'a=b'],
+    ['a=b', 'a\\=b'],
+    ['\r', '\\\r'],
   ])('escapes %j as %j', (value, escaped) => {
     expect(rfc2253([field('CN', value)])).toBe(`CN=${escaped}`);
   });
@@ -47,7 +52,7 @@ describe('rfc2253: the DN as Kafka names the principal', () => {
     // `openssl x509 -noout -subject -nameopt RFC2253` printed:
     //   subject=CN=a\+b \"c\" \<d\>\;e\\f\ ,OU=\#ops,O=Ynformed\, B.V.
     const cert = forge.pki.certificateFromPem(readFileSync(new URL('fixtures/odd-subject.pem', import.meta.url), 'utf8'));
-    expect(rfc2253(cert.subject.attributes)).toBe('CN=a\\+b \\"c\\" \\<d\\>\\;e\\\\f\\ ,OU=\\#ops,O=Ynformed\\, B.V.');
+    expect(subjectRfc2253(cert)).toBe('CN=a\\+b \\"c\\" \\<d\\>\\;e\\\\f\\ ,OU=\\#ops,O=Ynformed\\, B.V.');
   });
 
   it('gives the principal of the fixture client certificate (openssl -nameopt RFC2253: CN=prediction-service,OU=Analytics,O=Ynformed)', () => {
