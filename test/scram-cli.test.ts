@@ -37,7 +37,7 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
     // --secrets file (the default): the JAAS line sits in the secrets file, the config only references it.
     expect(mode(alice('client-sasl.properties'))).toBe(0o644);
     expect(readFileSync(alice('client-sasl.properties'), 'utf8')).not.toContain(password);
-    expect(readFileSync(alice('client-secrets.properties'), 'utf8')).toContain(`password\\="${password}"`);
+    expect(readFileSync(alice('client-secrets.properties'), 'utf8')).toContain(`password="${password}"`);
     expect(readFileSync(alice('librdkafka-sasl.properties'), 'utf8')).toContain(`sasl.password=${password}\n`);
   });
 
@@ -53,7 +53,7 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
   it('configure --secrets inline puts the JAAS line in client-sasl.properties, which becomes 0600', async () => {
     await samctlOk(['configure', 'alice', 'sam01.local', '--secrets', 'inline'], { cwd });
     const config = readFileSync(alice('client-sasl.properties'), 'utf8');
-    expect(config).toContain(`sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username\\="alice" password\\="${password}";\n`);
+    expect(config).toContain(`sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="${password}";\n`);
     expect(mode(alice('client-sasl.properties'))).toBe(0o600);
     expect(readFileSync(broker('server-ssl.properties'), 'utf8')).toContain('listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n');
   });
