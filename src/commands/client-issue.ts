@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
+import type { IdentityRequest } from '../identity.js';
 import { issueAndSave } from '../issuing.js';
 import { parseDnValue, parseIdentityName } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
@@ -9,7 +10,7 @@ import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
-import { reportIssued } from './report.js';
+import { progressReporter, reportIssued } from './report.js';
 
 interface ClientIssueOptions {
   cn?: string;
@@ -26,10 +27,10 @@ export function registerClientIssue(client: Command): void {
   withIssueOptions(
     client
       .command('issue')
-    .description('issue a client identity: PEM key/cert/CA for Python and librdkafka, JKS stores and client-ssl.properties for Java')
-    .argument('[name]', 'client name (directory name; the CN unless --cn is given); asked for on a terminal')
-    .option('--cn <cn>', 'common name in the certificate (default: the name)')
-    .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
+    .description('issue client identities: PEM key/cert/CA for Python and librdkafka, JKS stores and client-ssl.properties for Java')
+    .argument('[name...]', 'client names (directory names; each the CN unless --cn is given); one is asked for on a terminal')
+    .option('--cn <cn>', 'common name in the certificate (default: the name; only with one name)')
+    .option('--ou <ou>', 'organisational unit (OU=) in every certificate issued')
   )
     .addHelpText(
       'after',
@@ -37,10 +38,11 @@ export function registerClientIssue(client: Command): void {
 Examples:
   $ samctl client issue prediction-service
   $ samctl client issue console --ou data-team
+  $ samctl client issue billing audit reporting --store-type pem   # one CA unlock, keys in parallel
   $ kafka-console-producer.sh --topic=sensordata --bootstrap-server sam01.ynformed.nl:9092 \\
       --producer.config=pki/clients/console/client-ssl.properties
 
-Writes (here for prediction-service):
+Writes, per name (here for prediction-service):
   pki/clients/prediction-service/client.key      PKCS#8 PEM key, unencrypted (0600)
   pki/clients/prediction-service/client.crt      certificate (clientAuth)
   pki/clients/prediction-service/ca.crt          CA certificate to verify the brokers
@@ -48,33 +50,58 @@ Writes (here for prediction-service):
   pki/clients/prediction-service/client-ssl.properties   for --producer.config / --consumer.config (0600)
   pki/clients/prediction-service/keystore.jks, truststore.jks, store.password, truststore.password
 
+Several names are issued in one run: the CA is unlocked once and the keys are made in
+parallel; --ou, --days, --key-size, --store-type, --install-dir and --secrets apply to
+each. Nothing is written unless every name is valid and new (or --force is given).
+
 The broker sees the client as the principal printed (User:CN=...), the RFC 2253
 form of the subject; use it in ACLs.
 
 ${SECRETS_HELP}
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (rawName: string | undefined, options: ClientIssueOptions, command: Command) => {
+    .action(async (rawNames: string[], options: ClientIssueOptions, command: Command) => {
       const context = commandContext(command);
-      let nameInput = rawName;
-      if (nameInput === undefined) {
+      let names = rawNames;
+      if (names.length === 0) {
         if (!context.interactive) throw usageError('missing client name', 'for example: samctl client issue prediction-service');
-        nameInput = await promptText('Client name (e.g. prediction-service):');
+        names = [await promptText('Client name (e.g. prediction-service):')];
       }
-      const name = parseIdentityName(nameInput);
-      const cn = options.cn === undefined ? name : parseDnValue(options.cn, '--cn');
+      if (names.length > 1 && options.cn !== undefined) {
+        throw usageError(`--cn names one identity, but ${names.length} clients are given`, 'issue that client on its own: samctl client issue <name> --cn <cn>');
+      }
+      const parsed = names.map(parseIdentityName);
+      assertDistinct(parsed);
       const ou = options.ou === undefined ? undefined : parseDnValue(options.ou, '--ou');
+      const cn = options.cn === undefined ? undefined : parseDnValue(options.cn, '--cn');
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const storeType = parseStoreType(options.storeType);
       const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
       const secrets = parseSecretsMode(options.secrets);
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets }], {
+      const requests: IdentityRequest[] = parsed.map((name) => ({
+        kind: 'client',
+        name,
+        dn: { cn: cn ?? name, ou },
+        sans: [],
+        days,
+        keySize,
+        storeType,
+        installDir,
+        secrets,
+      }));
+      const issued = await issueAndSave(requests, {
         layout: context.layout,
         force: context.force,
         now: context.now,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
+        onIssued: progressReporter(context, requests.length),
       });
       reportIssued(context, 'client issue', issued);
     });
+}
+
+function assertDistinct(names: string[]): void {
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) throw usageError(`client ${duplicate} is given twice`, 'name each client once');
 }
