@@ -1,4 +1,5 @@
 import forge from 'node-forge';
+import './native-rsa.js';
 import type { KeyPair } from './keys.js';
 import type { SubjectAltName } from './names.js';
 import { caExtensions, leafExtensions, subjectAltNameExtension, type LeafRole } from './profiles.js';
