@@ -3,9 +3,10 @@
 # scripts (confluent's kafka-generate-ssl.sh and its forks) do it: openssl for the CA and the
 # signatures, keytool for every key and store. One JVM per keytool step.
 #
-#   bench/baseline.sh N OUTDIR [all|ca|brokers|clients]
+#   bench/baseline.sh N OUTDIR [all|ca|truststore|brokers|clients]
 #
 #   ca       CA key + self-signed certificate (openssl req -x509 -nodes)
+#   truststore  truststore.jks alone (so that one client can be timed as the everyday job)
 #   brokers  truststore.jks (once), then broker-1..N.example.com: genkeypair (SAN=dns:host),
 #            certreq, openssl x509 -req (SAN + EKU serverAuth,clientAuth), importcert CA,
 #            importcert signed cert
@@ -17,13 +18,13 @@
 # so that the phases can run as separate invocations.
 set -euo pipefail
 
-usage() { echo "usage: $0 N OUTDIR [all|ca|brokers|clients]" >&2; exit 2; }
+usage() { echo "usage: $0 N OUTDIR [all|ca|truststore|brokers|clients]" >&2; exit 2; }
 [[ $# -ge 2 && $# -le 3 ]] || usage
 N=$1
 OUT=$2
 STEP=${3:-all}
 [[ $N =~ ^[1-9][0-9]*$ ]] || usage
-case $STEP in all|ca|brokers|clients) ;; *) usage ;; esac
+case $STEP in all|ca|truststore|brokers|clients) ;; *) usage ;; esac
 for tool in openssl keytool; do
   command -v "$tool" >/dev/null || { echo "baseline: $tool not found on PATH" >&2; exit 1; }
 done
@@ -108,6 +109,7 @@ identity() {
 need_ca() { [[ -f $CA_KEY && -f $CA_CRT ]] || { echo "baseline: no CA in $OUT/ca (run the ca step first)" >&2; exit 1; }; }
 
 if [[ $STEP == all || $STEP == ca ]]; then make_ca; fi
+if [[ $STEP == truststore ]]; then need_ca; make_truststore; fi
 if [[ $STEP == all || $STEP == brokers ]]; then
   need_ca
   make_truststore

@@ -1,13 +1,22 @@
 #!/usr/bin/env node
-// samctl benchmark: the by-hand openssl + keytool workflow (bench/baseline.sh) against samctl,
-// and both against a floor (native RSA keygen + one keytool -importkeystore launch per identity).
+// samctl benchmark: samctl against the tools users would pick instead, in one run.
 //
-//   npm run bench                         N = 1, 5, 20; 3 rounds each
-//   BENCH_SIZES=1,5 BENCH_ROUNDS=1 node bench/run.mjs
-//   BENCH_STORE_TYPES=jks,pkcs12,pem node bench/run.mjs    also samctl --store-type <t>
+//   npm run bench                                    N = 1, 10, 100 brokers; 5 rounds each
+//   BENCH_SIZES=1,10 BENCH_ROUNDS=5 node bench/run.mjs
+//   BENCH_JKS_FLOOR=1 node bench/run.mjs             also keygen + one keytool launch per identity
 //
-// Every round runs baseline, samctl and floor back to back (order alternating between rounds),
-// so that a busy machine slows all of them alike. Writes bench/last-results.md.
+// Contenders, N broker identities each (RSA 2048, SAN DNS:<host>, serverAuth + clientAuth),
+// every one making its own CA inside the timed run:
+//   samctl --store-type pem | pkcs12 | jks   `samctl ca init` + one `samctl broker issue <N hosts>`
+//   cfssl, mkcert, easy-rsa (PEM)            bench/peers.sh: the CA, then one call per certificate
+//   by hand (JKS)                            bench/baseline.sh: openssl CA, 4 keytool launches + openssl per identity
+// and one client, the everyday job (the CA exists, untimed): `samctl client issue` (PEM, JKS)
+// against the by-hand routine for one client, next to the floor (bench/floor.mjs: Node's
+// start, the CA unlock, one key).
+//
+// Every round runs every contender back to back, the order rotating from round to round, so
+// that a busy machine slows all of them alike. Peers that are not installed are named and
+// skipped. Writes bench/last-results.md.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,6 +28,8 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const BASELINE = join(HERE, 'baseline.sh');
+const PEERS = join(HERE, 'peers.sh');
+const FLOOR = join(HERE, 'floor.mjs');
 const RESULTS = join(HERE, 'last-results.md');
 const FAST_JVM = ['-J-XX:TieredStopAtLevel=1', '-J-XX:+UseSerialGC'];
 const SAMPLE_MS = 50;
@@ -36,12 +47,10 @@ function parseList(value, name, check) {
   return items;
 }
 
-const SIZES = parseList(process.env.BENCH_SIZES ?? '1,5,20', 'BENCH_SIZES', (s) => /^[1-9]\d*$/.test(s)).map(Number);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
+const SIZES = parseList(process.env.BENCH_SIZES ?? '1,10,100', 'BENCH_SIZES', (s) => /^[1-9]\d*$/.test(s)).map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '5');
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) fail(`bad BENCH_ROUNDS=${process.env.BENCH_ROUNDS}`);
-const STORE_TYPES = process.env.BENCH_STORE_TYPES
-  ? parseList(process.env.BENCH_STORE_TYPES, 'BENCH_STORE_TYPES', (s) => /^[A-Za-z0-9-]+$/.test(s)).map((s) => s.toLowerCase())
-  : [];
+const JKS_FLOOR = process.env.BENCH_JKS_FLOOR === '1';
 
 function which(command) {
   const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
@@ -66,6 +75,22 @@ if (!KEYTOOL) fail('keytool not found (neither $JAVA_HOME/bin/keytool nor on PAT
 if (!existsSync(join(ROOT, 'dist', 'cli.js'))) fail('dist/cli.js is missing: run `npm run build` first (npm run bench does)');
 if (!which('bash')) fail('bash not found: bench/baseline.sh needs it');
 if (!existsSync(join(ROOT, 'node_modules'))) fail('node_modules is missing: run `npm ci` first');
+
+/** The PEM peers: which are installed, and how to get the others. */
+function findPeers() {
+  const easyrsa = [process.env.EASYRSA, which('easyrsa'), '/usr/share/easy-rsa/easyrsa'].find((path) => path && existsSync(path));
+  const version = (command, args, pick = (text) => text.split('\n')[0]) => {
+    const result = spawnSync(command, args, { encoding: 'utf8' });
+    return result.error ? 'unknown' : pick(`${result.stdout}${result.stderr}`.trim());
+  };
+  const peers = [
+    { tool: 'cfssl', label: 'cfssl', found: Boolean(which('cfssl') && which('cfssljson')), install: 'cfssl and cfssljson not on PATH (apt-get install -y golang-cfssl)', version: () => version('cfssl', ['version'], (t) => t.split('\n')[0].replace(/^Version:\s*/, '')) },
+    { tool: 'mkcert', label: 'mkcert', found: Boolean(which('mkcert')), install: 'mkcert not on PATH (apt-get install -y mkcert)', version: () => version('mkcert', ['-version']) },
+    { tool: 'easyrsa', label: 'easy-rsa', found: Boolean(easyrsa), install: 'easyrsa not found on PATH, in $EASYRSA or /usr/share/easy-rsa (apt-get install -y easy-rsa)', version: () => version(easyrsa, ['--version'], (t) => (t.match(/Version:\s*(\S+)/) ?? [, 'unknown'])[1]), env: { EASYRSA: easyrsa } },
+  ];
+  return peers;
+}
+const PEER_TOOLS = findPeers();
 
 const GNU_TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0 ? '/usr/bin/time' : undefined;
 const PAGE_SIZE = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout.trim()) || 4096;
@@ -226,6 +251,7 @@ async function measure(commands, env) {
     total.cpu += result.cpu;
     total.maxRss = Math.max(total.maxRss, result.maxRss);
     total.treeRss = Math.max(total.treeRss, result.treeRss);
+    total.stdout = result.stdout;
   }
   for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
     total.jvm += 1;
@@ -237,60 +263,66 @@ async function measure(commands, env) {
 
 const node = process.execPath;
 const hosts = (n) => Array.from({ length: n }, (_, i) => `broker-${i + 1}.example.com`);
-const clients = (n) => Array.from({ length: n }, (_, i) => `client-${i + 1}`);
+const samctlEnv = () => childEnv({ SAMCTL_CA_PASSWORD: CA_PASSWORD });
 
-function assertFiles(dir, kind, names, file) {
-  for (const name of names) {
-    const path = join(dir, `${kind}s`, name, file);
-    if (!existsSync(path)) throw new Error(`expected ${path} after the run, it is missing`);
-  }
+// ---------------------------------------------------------------- the contenders: N brokers, each tool's own CA
+
+/** Where a broker's certificate, PEM key (if any), store (if any) and CA certificate end up. */
+const samctlFiles = (store) => (dir, host) => ({
+  cert: join(dir, 'brokers', host, 'broker.crt'),
+  key: join(dir, 'brokers', host, 'broker.key'),
+  store: join(dir, 'brokers', host, store),
+  ca: join(dir, 'ca', 'ca.crt'),
+});
+const PEER_FILES = {
+  cfssl: (dir, host) => ({ cert: join(dir, `${host}.pem`), key: join(dir, `${host}-key.pem`), ca: join(dir, 'ca.pem') }),
+  mkcert: (dir, host) => ({ cert: join(dir, `${host}.crt`), key: join(dir, `${host}.key`), ca: join(dir, 'ca', 'rootCA.pem') }),
+  easyrsa: (dir, host) => ({ cert: join(dir, 'pki', 'issued', `${host}.crt`), key: join(dir, 'pki', 'private', `${host}.key`), ca: join(dir, 'pki', 'ca.crt') }),
+};
+
+function samctlContender(storeType, label, store) {
+  return {
+    key: `samctl-${storeType}`,
+    label,
+    what: `\`samctl ca init --key-size 2048\` + one \`samctl broker issue <N hosts> --store-type ${storeType}\``,
+    env: samctlEnv,
+    commands: (n, dir) => [
+      [node, [SAMCTL, '--dir', dir, 'ca', 'init', '--key-size', '2048', '--cn', 'bench Kafka CA']],
+      [node, [SAMCTL, '--dir', dir, 'broker', 'issue', ...hosts(n), '--store-type', storeType]],
+    ],
+    files: samctlFiles(store),
+  };
 }
 
-// ---------------------------------------------------------------- the contenders
-
-async function runBaseline(n) {
-  const dir = scratchDir(`baseline-n${n}`);
-  const env = childEnv();
-  await runOne('bash', [BASELINE, String(n), dir, 'ca'], { env });
-  const brokers = await measure([['bash', [BASELINE, String(n), dir, 'brokers']]], env);
-  const clientsResult = await measure([['bash', [BASELINE, String(n), dir, 'clients']]], env);
-  assertFiles(dir, 'broker', hosts(n), 'keystore.jks');
-  assertFiles(dir, 'client', clients(n), 'keystore.jks');
-  rmSync(dir, { recursive: true, force: true });
-  return { brokers, clients: clientsResult };
+function peerContender(peer) {
+  return {
+    key: peer.tool,
+    label: `${peer.label} (PEM)`,
+    what: `\`bench/peers.sh ${peer.tool}\`: ${{
+      cfssl: '`cfssl gencert -initca`, then per host `cfssl gencert -profile broker -hostname <host> | cfssljson -bare`',
+      mkcert: 'per host `mkcert -client -cert-file … -key-file … <host>` with CAROOT in the run directory (the first call makes the CA, RSA 3072)',
+      easyrsa: '`easyrsa init-pki`, `build-ca nopass`, then per host `easyrsa --san=DNS:<host> build-serverClient-full <host> nopass`',
+    }[peer.tool]}; the CA key unencrypted`,
+    env: () => childEnv(peer.env ?? {}),
+    commands: (n, dir) => [['bash', [PEERS, peer.tool, String(n), dir]]],
+    files: PEER_FILES[peer.tool],
+  };
 }
 
-let caTemplate;
-/** One CA (RSA 2048, like the baseline's) made once, copied into every samctl run's directory. */
-async function samctlCaTemplate() {
-  if (!caTemplate) {
-    caTemplate = scratchDir('samctl-ca');
-    await runOne(node, [SAMCTL, '--dir', caTemplate, 'ca', 'init', '--key-size', '2048', '--cn', 'bench Kafka CA'], {
-      env: childEnv({ SAMCTL_CA_PASSWORD: CA_PASSWORD }),
-    });
-  }
-  return caTemplate;
-}
-
-async function runSamctl(n, storeType) {
-  const dir = scratchDir(`samctl-n${n}`);
-  cpSync(await samctlCaTemplate(), dir, { recursive: true });
-  const env = childEnv({ SAMCTL_CA_PASSWORD: CA_PASSWORD });
-  const extra = storeType ? ['--store-type', storeType] : [];
-  const brokers = await measure([[node, [SAMCTL, '--dir', dir, 'broker', 'issue', ...hosts(n), ...extra]]], env);
-  const clientsResult = await measure(
-    clients(n).map((name) => [node, [SAMCTL, '--dir', dir, 'client', 'issue', name, ...extra]]),
-    env,
-  );
-  const file = storeType ? '.' : 'keystore.jks';
-  assertFiles(dir, 'broker', hosts(n), file);
-  assertFiles(dir, 'client', clients(n), file);
-  rmSync(dir, { recursive: true, force: true });
-  return { brokers, clients: clientsResult };
-}
+const byHandContender = {
+  key: 'byhand',
+  label: 'by hand (JKS)',
+  what: '`bench/baseline.sh`: `openssl req -x509` CA, truststore once, then per host keytool -genkeypair, -certreq, `openssl x509 -req`, keytool -importcert ×2',
+  env: () => childEnv(),
+  commands: (n, dir) => [
+    ['bash', [BASELINE, String(n), dir, 'ca']],
+    ['bash', [BASELINE, String(n), dir, 'brokers']],
+  ],
+  files: (dir, host) => ({ cert: join(dir, 'brokers', host, 'broker.crt'), store: join(dir, 'brokers', host, 'keystore.jks'), ca: join(dir, 'ca', 'ca.crt') }),
+};
 
 let floorP12;
-/** A PKCS#12 key entry (made once, untimed) for the floor's keytool launches. */
+/** A PKCS#12 key entry (made once, untimed) for the JKS floor's keytool launches. */
 async function floorPkcs12() {
   if (!floorP12) {
     const dir = scratchDir('floor-src');
@@ -302,40 +334,121 @@ async function floorPkcs12() {
   return floorP12;
 }
 
-/** Per identity: one native RSA-2048 keygen and one fast-JVM keytool -importkeystore, in sequence. */
-async function runFloor(identities) {
-  const source = await floorPkcs12();
-  const dir = scratchDir('floor');
-  const env = childEnv({ FLOOR_PASS: 'floorpass' });
-  const commands = [];
-  for (let i = 0; i < identities; i += 1) {
-    commands.push([
-      'keytool',
-      [...FAST_JVM, '-importkeystore', '-noprompt', '-srckeystore', source, '-srcstoretype', 'PKCS12', '-srcstorepass:env', 'FLOOR_PASS',
-        '-srcalias', 'floor', '-destkeystore', join(dir, `ks-${i}.jks`), '-deststoretype', 'JKS', '-deststorepass:env', 'FLOOR_PASS',
-        '-destkeypass:env', 'FLOOR_PASS', '-destalias', 'floor'],
-    ]);
-  }
-  const started = performance.now();
-  for (let i = 0; i < identities; i += 1) generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
-  const keygen = (performance.now() - started) / 1000;
-  const launches = await measure(commands.map(([c, a]) => [join(WRAPPER_BIN, c), a]), env);
-  rmSync(dir, { recursive: true, force: true });
-  return { wall: keygen + launches.wall, cpu: keygen + launches.cpu, maxRss: launches.maxRss, treeRss: launches.treeRss, jvm: launches.jvm, keygen, launchWall: launches.wall };
+/** BENCH_JKS_FLOOR=1: per identity one native RSA-2048 keygen and one fast-JVM keytool -importkeystore, in sequence. */
+const jksFloorContender = {
+  key: 'jks-floor',
+  label: 'JKS floor (keygen + 1 keytool launch each, sequential)',
+  what: 'per identity: node:crypto generateKeyPairSync RSA-2048 (in the bench process) + one `keytool -importkeystore` PKCS12→JKS with a fast-start JVM',
+  custom: async (n) => {
+    const source = await floorPkcs12();
+    const dir = scratchDir('jks-floor');
+    const env = childEnv({ FLOOR_PASS: 'floorpass' });
+    const started = performance.now();
+    for (let i = 0; i < n; i += 1) generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+    const keygen = (performance.now() - started) / 1000;
+    const launches = await measure(
+      hosts(n).map((host, i) => [
+        join(WRAPPER_BIN, 'keytool'),
+        [...FAST_JVM, '-importkeystore', '-noprompt', '-srckeystore', source, '-srcstoretype', 'PKCS12', '-srcstorepass:env', 'FLOOR_PASS', '-srcalias', 'floor',
+          '-destkeystore', join(dir, `ks-${i}.jks`), '-deststoretype', 'JKS', '-deststorepass:env', 'FLOOR_PASS', '-destkeypass:env', 'FLOOR_PASS', '-destalias', 'floor'],
+      ]),
+      env,
+    );
+    rmSync(dir, { recursive: true, force: true });
+    return { ...launches, wall: keygen + launches.wall, cpu: keygen + launches.cpu };
+  },
+};
+
+/** The certificate a contender made is the same kind of thing samctl makes: else the race is not fair. */
+async function checkBroker(contender, dir, host) {
+  const { cert, ca } = contender.files(dir, host);
+  const verified = await runOne(OPENSSL, ['verify', '-purpose', 'sslserver', '-CAfile', ca, cert], { env: childEnv(), allowFailure: true });
+  const text = (await runOne(OPENSSL, ['x509', '-in', cert, '-noout', '-text'], { env: childEnv() })).stdout;
+  const problems = [];
+  if (verified.code !== 0) problems.push(`openssl verify against its CA: ${verified.stderr.trim() || verified.stdout.trim()}`);
+  if (!text.includes('Public-Key: (2048 bit)')) problems.push('the key is not RSA 2048');
+  if (!text.includes(`DNS:${host}`)) problems.push(`no SAN DNS:${host}`);
+  if (!/TLS Web Server Authentication/.test(text) || !/TLS Web Client Authentication/.test(text)) problems.push('EKU lacks serverAuth or clientAuth');
+  if (problems.length) throw new Error(`${contender.label}: ${host}'s certificate is not comparable: ${problems.join('; ')}`);
 }
 
-/** Is --store-type <t> accepted? Probed on a scratch PKI with one broker. */
-async function probeStoreType(type) {
-  const dir = scratchDir(`probe-${type}`);
-  cpSync(await samctlCaTemplate(), dir, { recursive: true });
-  const result = await runOne(node, [SAMCTL, '--dir', dir, 'broker', 'issue', 'probe.example.com', '--store-type', type], {
-    env: childEnv({ SAMCTL_CA_PASSWORD: CA_PASSWORD }),
-    allowFailure: true,
-  });
+async function runContender(contender, n, { check = false } = {}) {
+  if (contender.custom) return contender.custom(n);
+  const dir = scratchDir(`${contender.key}-n${n}`);
+  const result = await measure(contender.commands(n, dir), contender.env());
+  for (const host of hosts(n)) {
+    const files = contender.files(dir, host);
+    for (const path of [files.cert, files.key, files.store].filter(Boolean)) {
+      if (!existsSync(path)) throw new Error(`${contender.label}: expected ${path} after the run, it is missing`);
+    }
+  }
+  if (check) await checkBroker(contender, dir, hosts(n)[0]);
   rmSync(dir, { recursive: true, force: true });
-  if (result.code === 0) return { ok: true };
-  const reason = result.stderr.split('\n').find((line) => line.startsWith('samctl:')) ?? `exit ${result.code}`;
-  return { ok: false, reason };
+  return result;
+}
+
+// ---------------------------------------------------------------- one client, the everyday job (the CA exists)
+
+let caTemplate;
+/**
+ * One samctl CA (RSA 2048) made once, untimed, copied into every one-client run; one client
+ * of each store type issued in it first, so that its truststores are cached in ca/ as they
+ * are in a PKI in use (the by-hand routine's truststore is made beforehand too).
+ */
+async function samctlCaTemplate() {
+  if (!caTemplate) {
+    caTemplate = scratchDir('samctl-ca');
+    await runOne(node, [SAMCTL, '--dir', caTemplate, 'ca', 'init', '--key-size', '2048', '--cn', 'bench Kafka CA'], { env: samctlEnv() });
+    for (const type of ['jks', 'pem']) await runOne(node, [SAMCTL, '--dir', caTemplate, 'client', 'issue', `first-${type}`, '--store-type', type], { env: samctlEnv() });
+  }
+  return caTemplate;
+}
+
+function samctlClient(storeType, label, file) {
+  return {
+    key: `client-${storeType}`,
+    label,
+    what: `\`samctl client issue client-1 --store-type ${storeType}\` (truststore cached in ca/ by an earlier client, as in a PKI in use)`,
+    prepare: async (dir) => cpSync(await samctlCaTemplate(), dir, { recursive: true }),
+    env: samctlEnv,
+    commands: (dir) => [[node, [SAMCTL, '--dir', dir, 'client', 'issue', 'client-1', '--store-type', storeType]]],
+    output: (dir) => join(dir, 'clients', 'client-1', file),
+  };
+}
+
+const CLIENT_CONTENDERS = [
+  {
+    key: 'client-byhand',
+    label: 'by hand (JKS)',
+    what: '`bench/baseline.sh 1 … clients`: keytool -genkeypair, -certreq, `openssl x509 -req`, keytool -importcert ×2 (CA and truststore made before, untimed)',
+    prepare: async (dir) => {
+      await runOne('bash', [BASELINE, '1', dir, 'ca'], { env: childEnv() });
+      await runOne('bash', [BASELINE, '1', dir, 'truststore'], { env: childEnv() });
+    },
+    env: () => childEnv(),
+    commands: (dir) => [['bash', [BASELINE, '1', dir, 'clients']]],
+    output: (dir) => join(dir, 'clients', 'client-1', 'keystore.jks'),
+  },
+  samctlClient('pem', 'samctl, PEM', 'client.crt'),
+  samctlClient('jks', 'samctl, JKS', 'keystore.jks'),
+  {
+    key: 'client-floor',
+    label: 'floor: Node start + CA unlock + one key',
+    what: '`node bench/floor.mjs ca.key`: Node\'s start, `createPrivateKey` of samctl\'s CA key (PBES2, 600,000 iterations), one RSA-2048 `generateKeyPairSync`; nothing else loaded',
+    prepare: async () => undefined,
+    env: samctlEnv,
+    commands: async () => [[node, [FLOOR, join(await samctlCaTemplate(), 'ca', 'ca.key')]]],
+  },
+];
+
+async function runClient(contender) {
+  const dir = scratchDir(contender.key);
+  await contender.prepare(dir);
+  const result = await measure(await contender.commands(dir), contender.env());
+  if (contender.output && !existsSync(contender.output(dir))) throw new Error(`${contender.label}: expected ${contender.output(dir)} after the run, it is missing`);
+  if (contender.key === 'client-floor') Object.assign(result, JSON.parse(result.stdout.trim().split('\n').pop()));
+  rmSync(dir, { recursive: true, force: true });
+  return result;
 }
 
 // ---------------------------------------------------------------- statistics and report
@@ -347,8 +460,11 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const fmt = (value, digits = 3) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+const times = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
 const mb = (bytes) => (bytes > 0 ? `${Math.round(bytes / 1048576)}` : 'n/a');
+/** Median over rounds of a's time over b's, both from the same round (same load). */
+const pairedRatio = (a, b) => (a && b ? median(a.map((run, i) => (b[i] ? run.wall / b[i].wall : NaN))) : NaN);
+const rotate = (list, k) => list.map((_, i) => list[(i + k) % list.length]);
 
 function versionLine(command, args, pick = (text) => text.split('\n')[0]) {
   const result = spawnSync(command, args, { encoding: 'utf8', env: childEnv() });
@@ -366,149 +482,200 @@ function log(message) {
   process.stderr.write(`${message}\n`);
 }
 
+const loads = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
 // ---------------------------------------------------------------- main
 
 async function main() {
+  const found = PEER_TOOLS.filter((peer) => peer.found);
+  const missing = PEER_TOOLS.filter((peer) => !peer.found);
   const java = versionLine(join(dirname(KEYTOOL), 'java'), ['-version']);
   const openssl = versionLine(OPENSSL, ['version']);
   const header = [
     `- samctl ${gitCommit()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- Node ${process.version}; Java: ${java}; ${openssl}; ${cpus().length} cores (${cpus()[0]?.model?.trim() ?? 'unknown CPU'})`,
+    `- peers: ${found.map((peer) => `${peer.label} ${peer.version()}`).join(', ') || 'none'}${missing.length ? `; MISSING, skipped: ${missing.map((peer) => `${peer.label} (${peer.install})`).join(', ')}` : ''}`,
     `- keytool ${KEYTOOL} (JAVA_HOME unset for every run, so the launch-counting wrapper on PATH is used)`,
-    `- sizes ${SIZES.join(', ')}; ${ROUNDS} round(s) each, baseline/samctl/floor alternating; peak RSS: ${GNU_TIME ? '/usr/bin/time -f %M (largest single process)' : 'sampled from /proc (largest single process)'}, tree RSS sampled from /proc every ${SAMPLE_MS} ms`,
-    `- load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `- BENCH_SIZES=${SIZES.join(',')} BENCH_ROUNDS=${ROUNDS}; every contender in every round, the order rotating by one each round; CPU and largest-process RSS from ${GNU_TIME ? '/usr/bin/time' : '(no GNU time: n/a)'}, whole-tree RSS summed over the process tree sampled from /proc every ${SAMPLE_MS} ms`,
+    `- load average at start: ${loads()}`,
   ];
   log(header.join('\n'));
+  for (const peer of missing) log(`bench: peer ${peer.label} is MISSING and is skipped: ${peer.install}`);
   if (loadavg()[0] > cpus().length) log(`bench: warning: the machine is busy (load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores); expect noisy numbers`);
 
-  const variants = [];
-  for (const type of STORE_TYPES) {
-    const probe = await probeStoreType(type);
-    if (probe.ok) variants.push(type);
-    else log(`store type ${type} not supported by this build (${probe.reason})`);
+  const contenders = [
+    samctlContender('pem', 'samctl, PEM', 'keystore.pem'),
+    samctlContender('pkcs12', 'samctl, PKCS#12', 'keystore.p12'),
+    samctlContender('jks', 'samctl, JKS', 'keystore.jks'),
+    ...found.map(peerContender),
+    byHandContender,
+    ...(JKS_FLOOR ? [jksFloorContender] : []),
+  ];
+  const byKey = Object.fromEntries(contenders.map((c) => [c.key, c]));
+
+  // Warm-up (page cache, the JVM's class data archive, node_modules), not recorded; every
+  // contender's first certificate is checked to be the same kind of certificate as samctl's.
+  log('warm-up (N=2 each, one certificate checked with openssl; not recorded)…');
+  for (const contender of contenders) await runContender(contender, 2, { check: true });
+  for (const contender of CLIENT_CONTENDERS) await runClient(contender);
+
+  // One client, CA existing: the everyday operation.
+  const client = Object.fromEntries(CLIENT_CONTENDERS.map((c) => [c.key, []]));
+  const clientLoads = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const contender of rotate(CLIENT_CONTENDERS, round)) {
+      const result = await runClient(contender);
+      client[contender.key][round] = result;
+      (clientLoads[round] ??= []).push(loadavg()[0]);
+      log(`one client, round ${round + 1}/${ROUNDS} ${contender.label}: ${result.wall.toFixed(2)} s (load ${loadavg()[0].toFixed(1)})`);
+    }
   }
 
-  // Warm-up: page cache, JVM class data sharing archive, node_modules; not recorded.
-  log('warm-up (N=1, not recorded)…');
-  await runBaseline(1);
-  await runSamctl(1);
-  await runFloor(2);
-
-  const results = new Map(); // key `${n}` -> { baseline: [], samctl: [], floor: [], variants: {t: []} }
+  // N brokers, each tool's own CA included.
+  const results = new Map(); // n -> { runs: {key: [result per round]}, loads: [[load after each step]] , order: [[keys]] }
   for (const n of SIZES) {
-    const entry = { loads: [], baseline: [], samctl: [], floor: [], variants: Object.fromEntries(variants.map((t) => [t, []])) };
+    const entry = { runs: Object.fromEntries(contenders.map((c) => [c.key, []])), loads: [], order: [] };
     results.set(n, entry);
     for (let round = 0; round < ROUNDS; round += 1) {
-      const steps = [
-        ['baseline', async () => entry.baseline.push(await runBaseline(n))],
-        ['samctl', async () => entry.samctl.push(await runSamctl(n))],
-        ...variants.map((t) => [`samctl --store-type ${t}`, async () => entry.variants[t].push(await runSamctl(n, t))]),
-        ['floor', async () => entry.floor.push(await runFloor(2 * n))],
-      ];
-      if (round % 2 === 1) steps.reverse();
-      for (const [name, step] of steps) {
-        const t0 = performance.now();
-        await step();
-        const load = loadavg()[0];
-        log(`N=${n} round ${round + 1}/${ROUNDS} ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s (load ${load.toFixed(1)})`);
-        (entry.loads[round] ??= []).push(load);
+      const order = rotate(contenders, round);
+      entry.order[round] = order.map((c) => c.key);
+      for (const contender of order) {
+        const result = await runContender(contender, n);
+        entry.runs[contender.key][round] = result;
+        (entry.loads[round] ??= []).push(loadavg()[0]);
+        log(`N=${n} round ${round + 1}/${ROUNDS} ${contender.label}: ${result.wall.toFixed(1)} s, ${(result.wall / n).toFixed(3)} s/id (load ${loadavg()[0].toFixed(1)})`);
       }
     }
   }
 
-  // Per identity, per round, then the median over rounds.
-  const perId = (runs, kind, n, field) =>
-    median(
-      runs.map((run) => {
-        if (kind === 'all') return (run.brokers[field] + run.clients[field]) / (2 * n);
-        return run[kind][field] / n;
-      }),
-    );
-  const peak = (runs, kind, field) => Math.max(...runs.map((run) => (kind === 'all' ? Math.max(run.brokers[field], run.clients[field]) : run[kind][field])));
-
-  const rows = [];
-  rows.push('| N | identities | baseline s/id | samctl s/id | floor s/id | baseline/samctl | samctl/floor | JVM launches/id (baseline / samctl / floor) | CPU s/id (baseline / samctl / floor) | peak RSS MB, largest process (baseline / samctl / floor) | peak RSS MB, whole tree (baseline / samctl) |');
-  rows.push('|---:|---|---:|---:|---:|---:|---:|---|---|---|---|');
+  // ------------------------------------------------------------ tables
+  const sizeRows = [
+    '| N | contender | s / identity | fastest–slowest round | CPU s / identity | peak RSS MB, whole tree | peak RSS MB, largest process | JVM launches / identity |',
+    '|---:|---|---:|---|---:|---:|---:|---:|',
+  ];
   for (const [n, entry] of results) {
-    const floorWall = median(entry.floor.map((f) => f.wall / (2 * n)));
-    const floorJvm = median(entry.floor.map((f) => f.jvm / (2 * n)));
-    const floorRss = Math.max(...entry.floor.map((f) => f.maxRss));
-    const floorCpu = median(entry.floor.map((f) => f.cpu / (2 * n)));
-    for (const kind of ['brokers', 'clients', 'all']) {
-      const b = perId(entry.baseline, kind, n, 'wall');
-      const s = perId(entry.samctl, kind, n, 'wall');
-      const label = kind === 'all' ? `${n} brokers + ${n} clients` : `${n} ${kind}`;
-      rows.push(
-        `| ${n} | ${label} | ${fmt(b)} | ${fmt(s)} | ${fmt(floorWall)} | ${ratio(b, s)} | ${ratio(s, floorWall)} | ` +
-          `${fmt(perId(entry.baseline, kind, n, 'jvm'), 2)} / ${fmt(perId(entry.samctl, kind, n, 'jvm'), 2)} / ${fmt(floorJvm, 2)} | ` +
-          `${fmt(perId(entry.baseline, kind, n, 'cpu'), 2)} / ${fmt(perId(entry.samctl, kind, n, 'cpu'), 2)} / ${fmt(floorCpu, 2)} | ` +
-          `${mb(peak(entry.baseline, kind, 'maxRss'))} / ${mb(peak(entry.samctl, kind, 'maxRss'))} / ${mb(floorRss)} | ` +
-          `${mb(peak(entry.baseline, kind, 'treeRss'))} / ${mb(peak(entry.samctl, kind, 'treeRss'))} |`,
+    for (const contender of contenders) {
+      const runs = entry.runs[contender.key];
+      const walls = runs.map((r) => r.wall / n);
+      sizeRows.push(
+        `| ${n} | ${contender.label} | ${fmt(median(walls))} | ${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))} | ${fmt(median(runs.map((r) => r.cpu / n)), 2)} | ` +
+          `${mb(Math.max(...runs.map((r) => r.treeRss)))} | ${mb(Math.max(...runs.map((r) => r.maxRss)))} | ${fmt(median(runs.map((r) => r.jvm / n)), 2)} |`,
       );
     }
   }
 
-  const variantRows = [];
-  if (STORE_TYPES.length > 0) {
-    variantRows.push('', '### samctl per store type', '');
-    const unsupported = STORE_TYPES.filter((t) => !variants.includes(t));
-    if (unsupported.length) variantRows.push(`Not supported by this build: ${unsupported.map((t) => `\`${t}\``).join(', ')}.`, '');
-    if (variants.length) {
-      variantRows.push('| N | identities | store type | s/id | vs default samctl | JVM launches/id | peak RSS MB (largest / tree) |');
-      variantRows.push('|---:|---|---|---:|---:|---:|---|');
-      for (const [n, entry] of results) {
-        for (const t of variants) {
-          for (const kind of ['brokers', 'clients']) {
-            const s = perId(entry.variants[t], kind, n, 'wall');
-            const d = perId(entry.samctl, kind, n, 'wall');
-            variantRows.push(
-              `| ${n} | ${n} ${kind} | ${t} | ${fmt(s)} | ${ratio(s, d)} | ${fmt(perId(entry.variants[t], kind, n, 'jvm'), 2)} | ` +
-                `${mb(peak(entry.variants[t], kind, 'maxRss'))} / ${mb(peak(entry.variants[t], kind, 'treeRss'))} |`,
-            );
-          }
-        }
-      }
-    }
+  const ratioHeads = [...found.map((peer) => `${peer.label} ÷ samctl PEM`), 'samctl PKCS#12 ÷ samctl PEM', 'by hand ÷ samctl JKS'];
+  const ratioRows = [`| N | ${ratioHeads.join(' | ')} |`, `|---:|${ratioHeads.map(() => '---:').join('|')}|`];
+  const ratioAt = new Map();
+  for (const [n, entry] of results) {
+    const r = entry.runs;
+    const values = {
+      ...Object.fromEntries(found.map((peer) => [peer.tool, pairedRatio(r[peer.tool], r['samctl-pem'])])),
+      pkcs12: pairedRatio(r['samctl-pkcs12'], r['samctl-pem']),
+      jks: pairedRatio(r.byhand, r['samctl-jks']),
+    };
+    ratioAt.set(n, values);
+    ratioRows.push(`| ${n} | ${[...found.map((peer) => values[peer.tool]), values.pkcs12, values.jks].map(times).join(' | ')} |`);
   }
 
-  const spread = ['', '### Every round (N brokers + N clients, wall seconds in total)', '', '| N | round | baseline | samctl | floor (2N identities) | 1-min load average after each step (in run order: rounds 1, 3, … run baseline, samctl, floor; the others the reverse) |', '|---:|---:|---:|---:|---:|---|'];
+  const clientRows = ['| one client (CA exists) | s | fastest–slowest round | CPU s | peak RSS MB, whole tree | JVM launches | by hand ÷ this |', '|---|---:|---|---:|---:|---:|---:|'];
+  for (const contender of CLIENT_CONTENDERS) {
+    const runs = client[contender.key];
+    const walls = runs.map((r) => r.wall);
+    clientRows.push(
+      `| ${contender.label} | ${fmt(median(walls))} | ${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))} | ${fmt(median(runs.map((r) => r.cpu)), 2)} | ${mb(Math.max(...runs.map((r) => r.treeRss)))} | ` +
+        `${fmt(median(runs.map((r) => r.jvm)), 0)} | ${contender.key === 'client-byhand' ? '' : times(pairedRatio(client['client-byhand'], runs))} |`,
+    );
+  }
+  const floorRuns = client['client-floor'];
+  const floorSplit = {
+    boot: median(floorRuns.map((r) => r.boot)),
+    unlock: median(floorRuns.map((r) => r.unlock)),
+    keygen: median(floorRuns.map((r) => r.keygen)),
+    wall: median(floorRuns.map((r) => r.wall)),
+  };
+  const floorLine =
+    `Floor split (medians): Node start to first line ${fmt(floorSplit.boot)} s + CA unlock ${fmt(floorSplit.unlock)} s + one RSA-2048 key ${fmt(floorSplit.keygen)} s; ` +
+    `the rest of the ${fmt(floorSplit.wall)} s is process spawn and exit. samctl ÷ floor: PEM ${times(pairedRatio(client['client-pem'], floorRuns))}, JKS ${times(pairedRatio(client['client-jks'], floorRuns))}.`;
+
+  // The figures issue 12 asks of samctl, as this run measured them.
+  const targets = ['| target (issue 12) | measured | met |', '|---|---:|---|'];
+  const target = (what, value, ok) => targets.push(`| ${what} | ${value} | ${Number.isFinite(ok) || typeof ok === 'boolean' ? (ok ? 'yes' : '**no**') : 'not measured'} |`);
+  const at10 = ratioAt.get(10);
+  if (at10) {
+    for (const peer of found) target(`N=10: ${peer.label} ÷ samctl PEM ≥ 0.95`, times(at10[peer.tool]), at10[peer.tool] >= 0.95);
+    target('N=10: samctl PKCS#12 ÷ samctl PEM ≤ 1.2', times(at10.pkcs12), at10.pkcs12 <= 1.2);
+    target('N=10: by hand ÷ samctl JKS ≥ 4', times(at10.jks), at10.jks >= 4);
+  } else targets.push('| N=10 ratios | N=10 not in BENCH_SIZES | not measured |');
+  const pemClient = pairedRatio(client['client-byhand'], client['client-pem']);
+  const jksClient = pairedRatio(client['client-byhand'], client['client-jks']);
+  target('one client: by hand ÷ samctl PEM ≥ 2.5', times(pemClient), pemClient >= 2.5);
+  target('one client: by hand ÷ samctl JKS ≥ 2', times(jksClient), jksClient >= 2);
+  if (results.has(100) && results.has(10)) {
+    for (const key of ['samctl-pem', 'samctl-pkcs12', 'samctl-jks']) {
+      const per = (n) => median(results.get(n).runs[key].map((r) => r.wall / n));
+      const growth = per(100) / per(10);
+      target(`N=100: ${byKey[key].label} s/identity within 10 % of N=10`, times(growth), growth <= 1.1);
+      const rss = Math.max(...results.get(100).runs[key].map((r) => r.treeRss));
+      target(`N=100: ${byKey[key].label} whole-tree RSS < 400 MB`, `${mb(rss)} MB`, rss < 400 * 1048576);
+    }
+  } else targets.push('| N=100 against N=10 | N=100 and N=10 not both in BENCH_SIZES | not measured |');
+
+  const spread = [
+    '| N | round | run order | wall s per contender (in that order) | 1-min load after each |',
+    '|---:|---:|---|---|---|',
+  ];
   for (const [n, entry] of results) {
     for (let round = 0; round < ROUNDS; round += 1) {
-      const b = entry.baseline[round];
-      const sm = entry.samctl[round];
-      spread.push(
-        `| ${n} | ${round + 1} | ${fmt(b.brokers.wall + b.clients.wall, 1)} | ${fmt(sm.brokers.wall + sm.clients.wall, 1)} | ${fmt(entry.floor[round].wall, 1)} | ${entry.loads[round].map((l) => l.toFixed(1)).join(', ')} |`,
-      );
+      const order = entry.order[round];
+      spread.push(`| ${n} | ${round + 1} | ${order.join(', ')} | ${order.map((key) => fmt(entry.runs[key][round].wall, 1)).join(', ')} | ${entry.loads[round].map((l) => l.toFixed(1)).join(', ')} |`);
     }
   }
-
-  const floorDetail = [...results].map(([n, entry]) => {
-    const keygen = median(entry.floor.map((f) => f.keygen / (2 * n)));
-    const launch = median(entry.floor.map((f) => f.launchWall / (2 * n)));
-    return `N=${n}: keygen ${fmt(keygen)} s + importkeystore ${fmt(launch)} s`;
-  });
+  const clientSpread = clientLoads.map((l, round) => `round ${round + 1}: ${l.map((x) => x.toFixed(1)).join(', ')}`).join('; ');
 
   const markdown = [
     '# samctl benchmark: last results',
     '',
-    'Written by `npm run bench` (bench/run.mjs); wall seconds per identity, median over rounds.',
+    'Written by `npm run bench` (bench/run.mjs). Wall seconds per identity, median over rounds; ratios are the median of',
+    'per-round ratios (both sides measured in the same round, under the same load). A ratio above 1 means samctl is faster.',
     '',
     ...header,
-    `- load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `- load average at end: ${loads()}`,
     '',
-    '| | what is timed |',
+    '| contender | what is timed |',
     '|---|---|',
-    '| baseline | `bench/baseline.sh`: openssl CA (untimed), truststore once (with the brokers), then per identity keytool -genkeypair, -certreq, openssl x509 -req, keytool -importcert CA, -importcert cert |',
-    '| samctl | `samctl ca init --key-size 2048` (untimed), then one `samctl broker issue <N hosts>` and N `samctl client issue <name>` calls |',
-    '| floor | per identity, back to back: node:crypto RSA-2048 generateKeyPairSync + one `keytool -importkeystore` PKCS12→JKS with `-J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC` |',
+    ...contenders.map((c) => `| ${c.label} | ${c.what} |`),
+    ...CLIENT_CONTENDERS.map((c) => `| one client: ${c.label} | ${c.what} |`),
     '',
-    ...rows,
-    ...variantRows,
+    'Every broker certificate: RSA 2048, SAN DNS:broker-*i*.example.com, EKU serverAuth + clientAuth; the first of each',
+    "contender's warm-up run is checked with openssl (verifies against its CA, key size, SAN, EKU).",
+    '',
+    '## Targets',
+    '',
+    ...targets,
+    '',
+    '## One client, the everyday job',
+    '',
+    ...clientRows,
+    '',
+    floorLine,
+    '',
+    '## N brokers, each tool making its own CA inside the timed run',
+    '',
+    ...sizeRows,
+    '',
+    '### Ratios',
+    '',
+    ...ratioRows,
+    '',
+    '### Every round',
+    '',
     ...spread,
     '',
-    `Floor split per identity: ${floorDetail.join('; ')}.`,
-    'The floor is sequential; samctl runs up to min(cores, 4) identities at a time within one call, so samctl/floor can fall below 1 for large N.',
-    'CPU s = user + system seconds of the command and its children (GNU time). "Largest process" is the biggest single process (usually a keytool JVM); "whole tree" sums the RSS of all processes of the command alive at the same time (sampled).',
+    `One client, 1-min load after each step: ${clientSpread}.`,
+    '',
+    'CPU s = user + system seconds of the command and every child it waited for (GNU time). "Whole tree" sums the RSS of',
+    'every process of the run alive at one sample; "largest process" is the biggest single one (GNU time %M).',
     '',
   ].join('\n');
   writeFileSync(RESULTS, markdown);

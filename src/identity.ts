@@ -4,7 +4,7 @@ import type { LeafProfile, Signer } from './authority/signer.js';
 import { buildKeystore, type StoreType } from './keystore/stores.js';
 import { createCsr, type DistinguishedName } from './pki/certificates.js';
 import { certificatePrincipal, summarizeCertificate } from './pki/inspect.js';
-import { generateKeyPair, keyPairFromPem, privateKeyToPkcs8Pem } from './pki/keys.js';
+import { generateKeyPair, keyPairFromPem, privateKeyToPkcs8Pem, type KeyPair } from './pki/keys.js';
 import { sanToString, type SubjectAltName } from './pki/names.js';
 import { principalLabel, type PrincipalResult, type PrincipalRules } from './pki/principal.js';
 import { validityWindow } from './pki/validity.js';
@@ -64,13 +64,13 @@ export interface IssuedIdentity {
 }
 
 /**
- * Everything one identity is made of, in memory: key, CSR, signed certificate, stores and
- * config files. Only keytool's scratch files touch the disk here (inside the PKI directory,
+ * Everything one identity is made of, in memory: key (`pendingKey` when the caller started
+ * it early), CSR, signed certificate, stores and config files. Only keytool's scratch files touch the disk here (inside the PKI directory,
  * removed afterwards); store/ writes the result in one step.
  */
-export async function issueIdentity(request: IdentityRequest, context: IssueContext): Promise<IssuedIdentity> {
+export async function issueIdentity(request: IdentityRequest, context: IssueContext, pendingKey?: Promise<KeyPair>): Promise<IssuedIdentity> {
   const { signer, now, layout } = context;
-  const keyPair = request.keyPem ? keyPairFromPem(request.keyPem) : await generateKeyPair(request.keySize);
+  const keyPair = request.keyPem ? keyPairFromPem(request.keyPem) : await (pendingKey ?? generateKeyPair(request.keySize));
   const csr = createCsr({ keyPair, dn: request.dn, sans: request.sans });
   const profile: LeafProfile = { role: request.kind, dn: request.dn, sans: request.sans, validity: validityWindow(now, request.days) };
   const cert = await signer.sign(csr, profile);

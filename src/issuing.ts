@@ -7,12 +7,14 @@ import { openAuthority, type Authority } from './authority/authority.js';
 import type { Signer } from './authority/signer.js';
 import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
+import { generateKeyPair, type KeyPair } from './pki/keys.js';
 import type { StoreType } from './keystore/stores.js';
 import { subjectField } from './pki/inspect.js';
 import { validityWindow } from './pki/validity.js';
 import { exists, removeLeftovers, writeDirectoryAtomically } from './store/files.js';
+import type { PrincipalRules } from './pki/principal.js';
 import { superUsers } from './render/authorizer.js';
-import { loadInventory, principalRulesOf, recordIdentities, saveInventory, type Inventory } from './store/inventory.js';
+import { loadInventory, principalRulesOf, recordIdentities, saveInventory } from './store/inventory.js';
 import { backupStamp, type PkiLayout } from './store/layout.js';
 import { withPkiLock } from './store/lock.js';
 import { cachedTruststore } from './store/truststores.js';
@@ -51,16 +53,25 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
   const authority = await openAuthority(layout);
   await assertReplaceable(layout, requests, options.force);
   assertWithinCaLifetime(authority.issuer.cert, requests, now);
+  // Keys are made on libuv's threads: the first ones (as many as run at once below) are
+  // started now, to be made while this thread unlocks the CA key (600,000 PBKDF2 iterations).
+  const early = new Map<IdentityRequest, Promise<KeyPair>>();
+  for (const request of requests.filter((r) => !r.keyPem).slice(0, parallelism())) {
+    const key = generateKeyPair(request.keySize);
+    key.catch(() => undefined); // awaited in buildAll; a failed unlock must not leave it unhandled
+    early.set(request, key);
+  }
   const signer = await authority.unlock(options.passphrase);
 
   return withPkiLock(layout.root, async () => {
     await removeLeftovers(layout);
     await assertReplaceable(layout, requests, options.force);
     const inventory = await loadInventory(layout.inventory);
-    const issued = await buildAll(requests, authority, signer, options, inventory);
+    const principalRules = principalRulesOf(inventory, layout.inventory);
+    const issued = await buildAll(requests, authority, signer, options, principalRules, early);
     const next = recordIdentities(inventory, issued.map((identity) => identity.record));
     // An authorizer broker's super.users names every broker and admin, this run's among them.
-    const principals = superUsers(next.identities, principalRulesOf(inventory, layout.inventory));
+    const principals = superUsers(next.identities, principalRules);
     for (const identity of issued) if (identity.record.authorizer) identity.files = identity.withConfigs({ superUsers: principals });
     const stamp = backupStamp(now);
     const swapped: Array<{ target: string; previous?: string }> = [];
@@ -102,15 +113,25 @@ async function restoreDirectories(swapped: Array<{ target: string; previous?: st
   }
 }
 
-async function buildAll(requests: IdentityRequest[], authority: Authority, signer: Signer, options: IssueOptions, inventory: Inventory): Promise<IssuedIdentity[]> {
-  const principalRules = principalRulesOf(inventory, options.layout.inventory);
+/** keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up. */
+function parallelism(): number {
+  return Math.max(1, Math.min(cpus().length, 4));
+}
+
+async function buildAll(
+  requests: IdentityRequest[],
+  authority: Authority,
+  signer: Signer,
+  options: IssueOptions,
+  principalRules: PrincipalRules,
+  early: Map<IdentityRequest, Promise<KeyPair>>,
+): Promise<IssuedIdentity[]> {
   // During a CA rotation the truststores hold the new and the old CA.
   const truststores: Partial<Record<StoreType, Buffer>> = {};
   for (const type of new Set(requests.map((request) => request.storeType))) {
     truststores[type] = await cachedTruststore(options.layout, type, authority.trusted, authority.truststorePassword);
   }
-  // keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up.
-  const limit = pLimit(Math.max(1, Math.min(cpus().length, 4)));
+  const limit = pLimit(parallelism());
   return Promise.all(
     requests.map((request) =>
       limit(async () => {
@@ -124,7 +145,7 @@ async function buildAll(requests: IdentityRequest[], authority: Authority, signe
           now: options.now,
           layout: options.layout,
           principalRules,
-        });
+        }, early.get(request));
         options.onIssued?.(identity);
         return identity;
       }),

@@ -1,4 +1,3 @@
-import tarStream from 'tar-stream';
 import type { BundleFile } from './contents.js';
 
 /**
@@ -9,6 +8,8 @@ import type { BundleFile } from './contents.js';
  * host's tar gets `--no-same-owner` anyway.
  */
 export async function packTar(files: BundleFile[]): Promise<Buffer> {
+  // Loaded here, not at the top: only `samctl export` packs, and every command loads this module.
+  const { default: tarStream } = await import('tar-stream');
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
+import type { IdentityRequest } from '../identity.js';
 import { issueAndSave } from '../issuing.js';
 import { parseDnValue, parseIdentityName } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
@@ -10,7 +11,7 @@ import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
-import { reportIssued, reportSuperUsersChange } from './report.js';
+import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
 import { refreshSuperUsers, superUserProblem } from '../lifecycle/authorizer.js';
 
 interface ClientIssueOptions {
@@ -30,12 +31,12 @@ export function registerClientIssue(client: Command): void {
   withIssueOptions(
     client
       .command('issue')
-    .description('issue a client identity: PEM key/cert/CA for Python and librdkafka, JKS stores and client-ssl.properties for Java')
-    .argument('[name]', 'client name (directory name; the CN unless --cn is given); asked for on a terminal')
-    .option('--cn <cn>', 'common name in the certificate (default: the name)')
-    .option('--ou <ou>', 'organisational unit (OU=) in the certificate')
-    .option('--sasl <mechanism>', 'also a SASL user named as the client, for a SASL_SSL listener: scram-sha-512')
-    .option('--admin', "a super user on brokers issued with --authorizer: applies ACLs (samctl acl --admin), reloads keystores, creates topics")
+    .description('issue client identities: PEM key/cert/CA for Python and librdkafka, JKS stores and client-ssl.properties for Java')
+    .argument('[name...]', 'client names (directory names; each the CN unless --cn is given); one is asked for on a terminal')
+    .option('--cn <cn>', 'common name in the certificate (default: the name; only with one name)')
+    .option('--ou <ou>', 'organisational unit (OU=) in every certificate issued')
+    .option('--sasl <mechanism>', 'also a SASL user named as each client, for a SASL_SSL listener: scram-sha-512')
+    .option('--admin', "super users on brokers issued with --authorizer: apply ACLs (samctl acl --admin), reload keystores, create topics")
   )
     .addHelpText(
       'after',
@@ -43,10 +44,11 @@ export function registerClientIssue(client: Command): void {
 Examples:
   $ samctl client issue prediction-service
   $ samctl client issue console --ou data-team
+  $ samctl client issue billing audit reporting --store-type pem   # one CA unlock, keys in parallel
   $ kafka-console-producer.sh --topic=sensordata --bootstrap-server sam01.ynformed.nl:9092 \\
       --producer.config=pki/clients/console/client-ssl.properties
 
-Writes (here for prediction-service):
+Writes, per name (here for prediction-service):
   pki/clients/prediction-service/client.key      PKCS#8 PEM key, unencrypted (0600)
   pki/clients/prediction-service/client.crt      certificate (clientAuth)
   pki/clients/prediction-service/ca.crt          CA certificate to verify the brokers
@@ -59,6 +61,10 @@ generated password: client-scram.password (0600), client-sasl.properties for the
 and librdkafka-sasl.properties (0600) for the broker's SASL_SSL listener. Register the user
 with samctl scram <name> (--format-arg for kafka-storage.sh format, --register on a cluster).
 
+Several names are issued in one run: the CA is unlocked once and the keys are made in
+parallel; --ou, --days, --key-size, --store-type, --install-dir and --secrets apply to
+each. Nothing is written unless every name is valid and new (or --force is given).
+
 The broker sees the client as the principal printed (User:CN=...), the RFC 2253
 form of the subject; use it in ACLs (samctl acl <name> writes them).
 
@@ -69,16 +75,20 @@ form of the subject; use it in ACLs (samctl acl <name> writes them).
 ${SECRETS_HELP}
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (rawName: string | undefined, options: ClientIssueOptions, command: Command) => {
+    .action(async (rawNames: string[], options: ClientIssueOptions, command: Command) => {
       const context = commandContext(command);
-      let nameInput = rawName;
-      if (nameInput === undefined) {
+      let names = rawNames;
+      if (names.length === 0) {
         if (!context.interactive) throw usageError('missing client name', 'for example: samctl client issue prediction-service');
-        nameInput = await promptText('Client name (e.g. prediction-service):');
+        names = [await promptText('Client name (e.g. prediction-service):')];
       }
-      const name = parseIdentityName(nameInput);
-      const cn = options.cn === undefined ? name : parseDnValue(options.cn, '--cn');
+      if (names.length > 1 && options.cn !== undefined) {
+        throw usageError(`--cn names one identity, but ${names.length} clients are given`, 'issue that client on its own: samctl client issue <name> --cn <cn>');
+      }
+      const parsed = names.map(parseIdentityName);
+      assertDistinct(parsed);
       const ou = options.ou === undefined ? undefined : parseDnValue(options.ou, '--ou');
+      const cn = options.cn === undefined ? undefined : parseDnValue(options.cn, '--cn');
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const storeType = parseStoreType(options.storeType);
@@ -87,14 +97,33 @@ ${EXIT_CODES_HELP}`,
       const sasl = options.sasl === undefined ? undefined : { mechanism: parseSaslMechanism(options.sasl) };
       const problem = options.admin ? superUserProblem({ '--cn': cn, '--ou': ou }) : undefined;
       if (problem) throw usageError(problem, "choose a CN and OU without ';'");
-      const issued = await issueAndSave([{ kind: 'client', name, dn: { cn, ou }, sans: [], days, keySize, storeType, installDir, secrets, sasl, admin: Boolean(options.admin) }], {
+      const requests: IdentityRequest[] = parsed.map((name) => ({
+        kind: 'client',
+        name,
+        dn: { cn: cn ?? name, ou },
+        sans: [],
+        days,
+        keySize,
+        storeType,
+        installDir,
+        secrets,
+        sasl,
+        admin: Boolean(options.admin),
+      }));
+      const issued = await issueAndSave(requests, {
         layout: context.layout,
         force: context.force,
         now: context.now,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
+        onIssued: progressReporter(context, requests.length),
       });
       const change = await refreshSuperUsers(context.layout, context.now);
       reportIssued(context, 'client issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
       reportSuperUsersChange(context, change);
     });
+}
+
+function assertDistinct(names: string[]): void {
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) throw usageError(`client ${duplicate} is given twice`, 'name each client once');
 }

@@ -1,4 +1,4 @@
-import { execa, type ExecaError } from 'execa';
+import type { ExecaError } from 'execa';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SamctlError, ExitCode } from '../errors.js';
@@ -25,6 +25,9 @@ export function keytoolPath(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function runKeytool(args: string[], secrets: Record<string, string> = {}): Promise<string> {
   const command = keytoolPath();
+  // Loaded on first use: execa and its dependencies are ~150 files, and only JKS stores (and
+  // reading them back) need keytool; every other command is spared loading them.
+  const { execa } = await import('execa');
   try {
     const result = await execa(command, [...FAST_JVM, ...args], {
       env: { ...secrets, LC_ALL: 'C' },

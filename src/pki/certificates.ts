@@ -1,5 +1,6 @@
 import { operationError } from '../errors.js';
 import forge from 'node-forge';
+import './native-rsa.js';
 import type { KeyPair } from './keys.js';
 import type { SubjectAltName } from './names.js';
 import { caExtensions, leafExtensions, subjectAltNameExtension, type LeafRole } from './profiles.js';

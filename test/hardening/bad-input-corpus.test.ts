@@ -148,7 +148,15 @@ const cases: Case[] = [
   { name: 'client --ou with a newline', args: ['client', 'issue', 'x', '--ou', 'data\nteam'], exit: 2, stderr: /invalid --ou/ },
   { name: 'ca init --org control char', args: ['--force', 'ca', 'init', '--org', 'Yn\x07formed'], exit: 2, stderr: /invalid --org/ },
   { name: 'ca init --cn blank', args: ['--force', 'ca', 'init', '--cn', '  '], exit: 2, stderr: /invalid --cn/ },
-  { name: 'client name twice', args: ['client', 'issue', 'a', 'b'], exit: 2, stderr: /too many arguments|unexpected/ },
+  // several clients in one call (issue 12): options naming one identity, duplicates, one bad name among good ones
+  { name: 'client name twice', args: ['client', 'issue', 'a', 'a'], exit: 2, stderr: /^samctl: client a is given twice\nhint: / },
+  { name: 'client name twice among others', args: ['client', 'issue', 'a', 'b', 'c', 'b'], exit: 2, stderr: /client b is given twice/ },
+  { name: 'client --cn with two names', args: ['client', 'issue', 'a', 'b', '--cn', 'shared'], exit: 2, stderr: /^samctl: --cn names one identity, but 2 clients are given\nhint: / },
+  { name: 'client --cn with three names (before the names are checked)', args: ['client', 'issue', 'a', 'b/c', '..', '--cn', 'x'], exit: 2, stderr: /--cn names one identity, but 3 clients are given/ },
+  { name: 'client: one bad name among good ones', args: ['client', 'issue', 'good-one', 'bad name', 'good-two'], exit: 2, stderr: /invalid client name "bad name"/ },
+  { name: 'client: one existing name among new ones', args: ['client', 'issue', 'new-one', 'console', 'new-two'], exit: 2, stderr: /client console already exists/ },
+  { name: 'client: bad --ou with several names', args: ['client', 'issue', 'a', 'b', '--ou', ''], exit: 2, stderr: /invalid --ou/ },
+  { name: 'client: --days past the CA with several names', args: ['client', 'issue', 'a', 'b', '--days', '36500'], exit: 2, stderr: /would outlive the CA/ },
   // thresholds and renew/verify usage
   ...['0%', '100%', 'abc', '', '-1d', '1000000d', '30 d', '30w'].map((within): Case => ({ name: `status --within ${JSON.stringify(within)}`, args: ['status', `--within=${within}`], exit: 2, stderr: /invalid --within/ })),
   { name: 'renew --within 0%', args: ['renew', '--within', '0%'], exit: 2, stderr: /invalid --within/ },

@@ -1,0 +1,29 @@
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
+import { describe, expect, it } from 'vitest';
+import { decryptPrivateKey, encryptPrivateKey } from '../../src/pki/keys.js';
+
+/**
+ * A CA key that decrypts but whose numbers disagree is refused before it signs anything.
+ * OpenSSL signs for samctl and quietly redoes a CRT result that does not verify, so a test
+ * signature cannot find a damaged CRT part: every part is checked by arithmetic.
+ */
+describe('the decrypted CA key is checked part by part', () => {
+  const pem = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  const parts = ['n', 'e', 'd', 'p', 'q', 'dP', 'dQ', 'qInv'] as const;
+  const withDamaged = (part?: (typeof parts)[number]) => {
+    const values = parts.map((name) => (name === part ? key[name].add(forge.jsbn.BigInteger.ONE.shiftLeft(40)) : key[name]));
+    return encryptPrivateKey(forge.pki.setRsaPrivateKey(...(values as [forge.jsbn.BigInteger, forge.jsbn.BigInteger, forge.jsbn.BigInteger, forge.jsbn.BigInteger, forge.jsbn.BigInteger, forge.jsbn.BigInteger, forge.jsbn.BigInteger, forge.jsbn.BigInteger])), 'passphrase-123');
+  };
+
+  it('takes the key as it was made', () => {
+    expect(decryptPrivateKey(withDamaged(), 'passphrase-123', 'ca.key').n.equals(key.n)).toBe(true);
+  });
+
+  for (const part of parts) {
+    it(`refuses it with ${part} changed`, () => {
+      expect(() => decryptPrivateKey(withDamaged(part), 'passphrase-123', 'ca/ca.key')).toThrow(/ca\/ca\.key is damaged and cannot be read \(/);
+    });
+  }
+});
