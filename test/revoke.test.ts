@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ describe('samctl revoke and samctl crl', () => {
   beforeAll(async () => {
     await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
     await samctlOk(['client', 'issue', 'leaky', 'other', '--store-type', 'pem'], { cwd });
+    await samctlOk(['client', 'issue', 'hosted', '--install-dir', '/ssl'], { cwd });
     revokeOut = (await samctlOk(['revoke', 'leaky', '--reason', 'keyCompromise'], { cwd })).stdout;
   }, 120_000);
 
@@ -82,5 +84,18 @@ describe('samctl revoke and samctl crl', () => {
     expect((await verify('leaky')).all).toContain('certificate revoked');
     const after = await samctl(['status', '--json'], { cwd, env: { SAMCTL_NOW: soon } });
     expect(JSON.parse(after.stdout).entries.find((entry: { kind: string }) => entry.kind === 'crl').state).toBe('ok');
+  });
+
+  it('points each client\'s librdkafka.properties at its CRL copy, and bundles carry the copy', async () => {
+    expect(readFileSync(join(pki, 'clients', 'other', 'librdkafka.properties'), 'utf8')).toContain(`ssl.crl.location=${join(pki, 'clients', 'other', 'crl.pem')}\n`);
+    const hosted = readFileSync(join(pki, 'clients', 'hosted', 'librdkafka.properties'), 'utf8');
+    expect(hosted.match(/^ssl\.crl\.location=/gm)).toHaveLength(1); // refreshed, not repeated
+    expect(hosted).toContain('ssl.crl.location=/ssl/client.crl.pem\n');
+    const bundle = join(cwd, 'hosted.tar');
+    await samctlOk(['export', 'hosted', '--out', bundle], { cwd });
+    const listing = (await tool('tar', ['-tf', bundle])).stdout.split('\n');
+    expect(listing.some((line) => line.endsWith('client.crl.pem')), listing.join(' ')).toBe(true);
+    const crlInBundle = execFileSync('tar', ['-xOf', bundle, listing.find((line) => line.endsWith('client.crl.pem'))!]);
+    expect(crlInBundle.equals(readFileSync(crl))).toBe(true);
   });
 });

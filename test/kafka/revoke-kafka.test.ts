@@ -93,7 +93,11 @@ describe.skipIf(!e2e)('samctl revoke on live brokers', () => {
     const crlCopy = join(client('steady'), 'crl.pem');
     expect(readFileSync(crlCopy, 'utf8')).toBe(readFileSync(join(dir, 'ca', 'crl.pem'), 'utf8'));
 
-    const librdkafka = readFileSync(join(client('steady'), 'librdkafka.properties'), 'utf8').replace(/^ssl\.crl\.location=.*\n/m, '');
+    // samctl's own librdkafka.properties names the identity's copy.
+    const samctlConfig = join(client('steady'), 'librdkafka.properties');
+    const written = readFileSync(samctlConfig, 'utf8');
+    expect(written).toContain(`ssl.crl.location=${crlCopy}\n`);
+    const librdkafka = written.replace(/^ssl\.crl\.location=.*\n/m, '');
     const configWith = (name: string, crl?: string) => {
       const path = join(cwd, name);
       writeFileSync(path, crl ? `${librdkafka}ssl.crl.location=${crl}\n` : librdkafka);
@@ -101,7 +105,7 @@ describe.skipIf(!e2e)('samctl revoke on live brokers', () => {
     };
     const base = { bootstrap: rogue!.bootstrap, ca: pem('steady').ca, client: 'confluent' as const, timeoutS: 20 };
     const [refused, control, plain] = await Promise.all([
-      pythonCheck({ ...base, librdkafkaConfig: configWith('current-crl.properties', crlCopy) }),
+      pythonCheck({ ...base, librdkafkaConfig: samctlConfig }),
       pythonCheck({ ...base, librdkafkaConfig: configWith('older-crl.properties', before) }),
       pythonCheck({ ...base, librdkafkaConfig: configWith('no-crl.properties') }),
     ]);
@@ -114,7 +118,7 @@ describe.skipIf(!e2e)('samctl revoke on live brokers', () => {
     expect(plain.exitCode, show('confluent without ssl.crl.location', plain)).toBe(0);
 
     const port = rogue!.bootstrap.split(':').pop()!;
-    const handshake = await tool('openssl', ['s_client', '-connect', `localhost:${port}`, '-servername', 'localhost', '-CAfile', pem('steady').ca, '-CRLfile', crlCopy, '-crl_check', '-verify_return_error', '-cert', pem('steady').cert, '-key', pem('steady').key], { reject: false, input: '' });
+    const handshake = await tool('openssl', ['s_client', '-connect', `localhost:${port}`, '-servername', 'localhost', '-CAfile', pem('steady').ca, '-CRL', crlCopy, '-crl_check', '-verify_return_error', '-cert', pem('steady').cert, '-key', pem('steady').key], { reject: false, input: '' });
     expect(handshake.all, 'openssl s_client -crl_check against the revoked broker').toMatch(/certificate revoked/);
   }, 120_000);
 });
