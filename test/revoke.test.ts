@@ -67,6 +67,9 @@ describe('samctl revoke and samctl crl', () => {
     const again = await samctl(['revoke', 'leaky'], { cwd });
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('client leaky is revoked already');
+    const reissue = await samctl(['client', 'issue', 'leaky', '--force'], { cwd });
+    expect(reissue.exitCode).toBe(2);
+    expect(reissue.stderr).toContain('client leaky was revoked: its DN stays denied');
     const unknown = await samctl(['revoke', 'nobody'], { cwd });
     expect(unknown.exitCode).toBe(2);
     expect(snapshotTree(pki)).toEqual(before);
