@@ -18,6 +18,8 @@ describe('samctl revoke and samctl crl', () => {
     await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
     await samctlOk(['client', 'issue', 'leaky', 'other', '--store-type', 'pem'], { cwd });
     await samctlOk(['client', 'issue', 'hosted', '--install-dir', '/ssl'], { cwd });
+    await samctlOk(['broker', 'issue', 'sam01.test', '--authorizer', '--store-type', 'pem'], { cwd });
+    await samctlOk(['client', 'issue', 'ops', '--admin', '--store-type', 'pem'], { cwd });
     revokeOut = (await samctlOk(['revoke', 'leaky', '--reason', 'keyCompromise'], { cwd })).stdout;
   }, 120_000);
 
@@ -100,5 +102,16 @@ describe('samctl revoke and samctl crl', () => {
     expect(listing.some((line) => line.endsWith('client.crl.pem')), listing.join(' ')).toBe(true);
     const crlInBundle = execFileSync('tar', ['-xOf', bundle, listing.find((line) => line.endsWith('client.crl.pem'))!]);
     expect(crlInBundle.equals(readFileSync(crl))).toBe(true);
+  });
+
+  it('takes a revoked admin out of super.users and prints the rolling restart', async () => {
+    const snippet = join(pki, 'brokers', 'sam01.test', 'server-ssl.properties');
+    expect(readFileSync(snippet, 'utf8')).toMatch(/^super\.users=.*User:CN=ops/m);
+    const revoked = await samctl(['revoke', 'ops'], { cwd });
+    expect(revoked.exitCode, revoked.stderr).toBe(0);
+    expect(revoked.stderr).toContain('is a super user: ACLs (DENY included) do not bind it');
+    expect(revoked.stdout).toMatch(/Rolling restart, one broker at a time/);
+    expect(readFileSync(snippet, 'utf8')).toMatch(/^super\.users=User:CN=sam01\.test/m);
+    expect(readFileSync(snippet, 'utf8')).not.toContain('User:CN=ops');
   });
 });

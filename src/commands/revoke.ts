@@ -12,6 +12,8 @@ import { withPkiLock } from '../store/lock.js';
 import { defaultBootstrap, findAdmin, parseBootstrap } from './acl.js';
 import { commandContext, passphraseReader, requireInventory, type CommandContext } from './context.js';
 import { caPasswordFileOption } from './options.js';
+import { refreshSuperUsers } from '../lifecycle/authorizer.js';
+import { reportSuperUsersChange } from './report.js';
 import { usageError } from '../errors.js';
 
 interface RevokeOptions {
@@ -39,7 +41,9 @@ What happens:
   1. samctl.json        the identity becomes "revoked" (status shows it; renew skips it)
   2. ca/crl.pem         a CRL signed by the CA listing every revoked certificate of the current
                         CA, cRLNumber one higher, valid ${CRL_VALIDITY_DAYS} days; a copy goes to every
-                        identity's directory (crl.pem): librdkafka's ssl.crl.location, openssl -CRLfile
+                        identity's directory (crl.pem; client.crl.pem with --install-dir, in bundles too)
+     librdkafka.properties  ssl.crl.location=<that copy on the host>: confluent-kafka and kcat then
+                        refuse a broker whose certificate is revoked (Java clients do not read it)
   3. DENY               All operations on topic *, group *, transactional-id * and the cluster for
                         the identity's principal: printed as kafka-acls.sh commands, or added with
                         --apply. DENY wins over every ALLOW in Kafka's authorizer, on the next request.
@@ -49,10 +53,13 @@ replacement under a new name (samctl proposes one, e.g. <name>-2).
 
 Super users bypass ACLs, DENY included: revoking a broker or an --admin client does not
 lock it out through ACLs. For those, the CRL is what clients that read one check, and the
-identity must leave super.users: reissue the authorizer brokers' snippets without it and
-restart them one at a time (super.users is read at startup). Java brokers do not read the CRL.
+identity must leave super.users: samctl renders the authorizer brokers' snippets without it and
+prints the rolling restart (super.users is read at startup). Java brokers do not read the CRL.
 
-The CRL must be re-signed before its next update (status shows "crl due"): samctl crl.
+The CRL must be re-signed before its next update (status shows "crl due" 2 days before and
+exits 3): samctl crl, then ship the copies. librdkafka refuses every broker once the CRL it
+reads is past its next update. Renewing a client writes its librdkafka.properties without the
+line until the next samctl crl.
 
 Examples:
   $ samctl revoke prediction-service --reason keyCompromise
@@ -89,6 +96,8 @@ Exit codes:
         return result;
       });
 
+      // A revoked broker or admin leaves super.users: the authorizer brokers' snippets are rendered anew (a rolling restart).
+      const superUsersChange = target.kind === 'broker' || target.admin ? await refreshSuperUsers(layout, context.now) : undefined;
       const denies = principal === null ? [] : denyBindings(principal);
       const commandConfig = admin ? hostPlacement(layout, admin).path('config') : 'admin-ssl.properties';
       const commands = principal === null ? [] : denyCommands(principal, { bootstrap: options.bootstrap ?? defaultBootstrap(inventory), commandConfig });
@@ -109,15 +118,16 @@ Exit codes:
         }
       }
 
-      out.result({ command: 'revoke', kind: target.kind, name, serial: target.serial, principal, reason: reason ?? null, crl: published, denies, commands, applied: applied ?? null, replacement, superUser: Boolean(target.admin || target.kind === 'broker') });
+      out.result({ command: 'revoke', kind: target.kind, name, serial: target.serial, principal, reason: reason ?? null, crl: published, denies, commands, applied: applied ?? null, replacement, superUser: Boolean(target.admin || target.kind === 'broker'), superUsersChange: superUsersChange ? { superUsers: superUsersChange.superUsers, restart: superUsersChange.restart.map((record) => record.name) } : null });
       out.line(`${out.style.green('✔')} ${target.kind} ${name} revoked (serial ${target.serial}${reason ? `, ${reason}` : ''})`);
       out.line(`  ${context.display(layout.caCrl)}: CRL #${published.number}, ${published.entries} revoked, next update ${published.nextUpdate.slice(0, 10)} (copied to ${published.copies} identities)`);
       if (target.kind === 'broker' || target.admin) {
-        out.warn(`${target.kind} ${name} is a super user: ACLs (DENY included) do not bind it. Reissue the authorizer brokers' snippets without it and restart them one at a time; clients that read the CRL refuse its certificate now.`);
+        out.warn(`${target.kind} ${name} is a super user: ACLs (DENY included) do not bind it. It is out of super.users once the authorizer brokers run their new snippets (rolling restart below); clients that read the CRL refuse its certificate now.`);
       }
       if (principal === null) out.warn(`no principal for ${name} under the mapping rules (${mapped.error}): the brokers refuse it already; no DENY needed`);
       else if (applied) out.line(`  DENY on ${applied.broker} for ${principal}: ${applied.added} added, ${applied.kept} already there`);
       else out.line(`  DENY not applied: run the commands above with an admin's client-ssl.properties, or revoke with --apply`);
+      reportSuperUsersChange(context, superUsersChange);
       out.line(`A replacement needs a new DN: samctl ${target.kind} issue ${replacement}`);
     });
 }
