@@ -1,3 +1,4 @@
+import { registerCrl, registerRevoke } from './commands/revoke.js';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerBrokerIssue } from './commands/broker-issue.js';
@@ -73,6 +74,8 @@ Environment:
   registerExport(program);
   registerAcl(program);
   registerPrincipalRules(program);
+  registerRevoke(program);
+  registerCrl(program);
   return program;
 }
 

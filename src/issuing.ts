@@ -31,6 +31,13 @@ export interface IssueOptions {
 
 /** Refuses to replace identities that exist unless --force: checked before any work is done. */
 export async function assertReplaceable(layout: PkiLayout, requests: IdentityRequest[], force: boolean): Promise<void> {
+  // A revoked DN stays denied on the brokers (samctl revoke's DENY binds the principal): never issue it again, --force or not.
+  const revoked = (await loadInventory(layout.inventory)).identities.filter((record) => record.status === 'revoked');
+  for (const request of requests) {
+    if (revoked.some((record) => record.kind === request.kind && record.name === request.name)) {
+      throw usageError(`${request.kind} ${request.name} was revoked: its DN stays denied on the brokers`, `issue the replacement under a new name, e.g. samctl ${request.kind} issue ${request.name}-2`);
+    }
+  }
   if (force) return;
   for (const request of requests) {
     const dir = layout.identityDir(request.kind, request.name);

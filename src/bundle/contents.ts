@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { operationError } from '../errors.js';
 import { fingerprintSha256 } from '../pki/inspect.js';
 import type { IdentityRecord } from '../store/inventory.js';
-import { hostFileMap, identityFileNames, PUBLIC, SECRET, type IdentityFileNames, type PkiLayout } from '../store/layout.js';
+import { hostFileMap, identityCrlName, identityFileNames, PUBLIC, SECRET, type IdentityFileNames, type PkiLayout } from '../store/layout.js';
 import { parseCertificateText } from '../store/read.js';
 
 /** One file of a bundle: its name on the host (relative to the install dir), bytes, mode, mtime. */
@@ -46,6 +46,10 @@ export async function readBundleFiles(layout: PkiLayout, record: IdentityRecord)
       }
     }
   }
+  // The CA's CRL, once samctl revoke / samctl crl published one: ssl.crl.location names it.
+  const crlPath = layout.identityFile(record.kind, record.name, identityCrlName(record.kind));
+  const crl = await Promise.all([readFile(crlPath), stat(crlPath)]).catch(() => undefined);
+  if (crl) files.push({ name: identityCrlName(record.kind, { prefixed: record.installDir !== undefined }), content: crl[0], mode: PUBLIC, mtime: crl[1].mtime });
   return files;
 }
 

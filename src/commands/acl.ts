@@ -114,7 +114,7 @@ function askOf(client: IdentityRecord, options: AclOptions): AclAsk {
 }
 
 /** The admin identity to talk to the cluster as: the one named, or the only one there is. */
-function findAdmin(inventory: Inventory, name: string | undefined, required: boolean): IdentityRecord | undefined {
+export function findAdmin(inventory: Inventory, name: string | undefined, required: boolean): IdentityRecord | undefined {
   const admins = inventory.identities.filter((record) => record.status === 'active' && record.kind === 'client' && record.admin);
   if (name === undefined) {
     if (admins.length === 1 || !required) return admins.length === 1 ? admins[0] : undefined;
@@ -129,7 +129,7 @@ function findAdmin(inventory: Inventory, name: string | undefined, required: boo
   return record;
 }
 
-function parseBootstrap(raw: string): Array<{ host: string; port: number }> {
+export function parseBootstrap(raw: string): Array<{ host: string; port: number }> {
   return raw.split(',').map((address) => {
     const match = /^\[?([^\]\s/]+?)\]?:(\d{1,5})$/.exec(address.trim());
     const port = match ? Number(match[2]) : NaN;
@@ -139,7 +139,7 @@ function parseBootstrap(raw: string): Array<{ host: string; port: number }> {
 }
 
 /** Where the printed commands connect when no --bootstrap is given: a broker of the PKI on Kafka's usual port. */
-function defaultBootstrap(inventory: Inventory): string {
+export function defaultBootstrap(inventory: Inventory): string {
   const broker = inventory.identities.find((record) => record.status === 'active' && record.kind === 'broker');
   return broker ? `${broker.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? broker.name}:9092` : '<broker>:9092';
 }

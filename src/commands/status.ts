@@ -13,7 +13,9 @@ export function registerStatus(program: Command): void {
       'after',
       `
 States: ok, due (inside --within), expired, missing (a file is gone),
-drifted (the files on disk differ from the inventory).
+drifted (the files on disk differ from the inventory), revoked (samctl revoke; does not
+change the exit code). The crl row is ca/crl.pem: due within 2 days of its next update
+(re-sign it with samctl crl), expired after it.
 PRINCIPAL is the name the broker gives each identity: its certificate's subject DN
 (RFC 2253, as Java prints it) mapped by the PKI's ssl.principal.mapping.rules
 (samctl principal-rules); "none" when no rule matches and the broker refuses it.
@@ -46,9 +48,10 @@ Exit codes:
         expired: out.style.red,
         missing: out.style.red,
         drifted: out.style.red,
+        revoked: out.style.red,
       };
       // The principal each identity gets on the broker (ssl.principal.mapping.rules applied): what ACLs name.
-      const principalText = (entry: (typeof entries)[number]) => (entry.kind === 'ca' ? '-' : (entry.principal ?? 'none: no rule matches'));
+      const principalText = (entry: (typeof entries)[number]) => (entry.kind === 'ca' || entry.kind === 'crl' ? '-' : (entry.principal ?? 'none: no rule matches'));
       const width = Math.max('PRINCIPAL'.length, ...entries.map((entry) => principalText(entry).length)) + 2;
       out.line(out.style.bold(`${'KIND'.padEnd(7)}${'NAME'.padEnd(32)}${'STATE'.padEnd(9)}${'EXPIRES'.padEnd(12)}${'DAYS'.padStart(6)}  ${'PRINCIPAL'.padEnd(width)}SANS / DETAIL`));
       for (const entry of entries) {
@@ -58,8 +61,8 @@ Exit codes:
           `${entry.kind.padEnd(7)}${entry.name.padEnd(32)}${colour[entry.state](entry.state.padEnd(9))}${entry.notAfter.slice(0, 10).padEnd(12)}${String(entry.daysLeft).padStart(6)}  ${entry.principal === null ? out.style.red(principal) : principal}${entry.detail ?? [entry.sans.join(','), roles].filter(Boolean).join('  ')}`,
         );
       }
-      const due = entries.filter((entry) => entry.state !== 'ok').length;
-      out.line(due === 0 ? `\nAll ${entries.length} ok (threshold ${threshold.text}).` : `\n${due} of ${entries.length} need attention (threshold ${threshold.text}).`);
+      const due = entries.filter((entry) => entry.state !== 'ok' && entry.state !== 'revoked').length;
+      out.line(due === 0 ? `\nAll ${entries.filter((entry) => entry.state !== 'revoked').length} ok (threshold ${threshold.text}).` : `\n${due} of ${entries.length} need attention (threshold ${threshold.text}).`);
       if (rotation) out.line(out.style.yellow(rotation.description));
       for (const entry of entries.filter((candidate) => candidate.principalError)) out.warn(`${entry.kind} ${entry.name}: ${entry.principalError}`);
       setResultCode(code);

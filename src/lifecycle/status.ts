@@ -8,11 +8,12 @@ import type { PkiLayout } from '../store/layout.js';
 import { parseCaCertificateText } from '../store/read.js';
 import { driftOf, readIdentityOnDisk } from './on-disk.js';
 import { daysLeft, expiryState, type Threshold } from './threshold.js';
+import { crlState } from './revoke.js';
 
-export type EntryState = 'ok' | 'due' | 'expired' | 'missing' | 'drifted';
+export type EntryState = 'ok' | 'due' | 'expired' | 'missing' | 'drifted' | 'revoked';
 
 export interface StatusEntry {
-  kind: 'ca' | 'broker' | 'client';
+  kind: 'ca' | 'crl' | 'broker' | 'client';
   name: string;
   subject: string;
   sans: string[];
@@ -50,7 +51,37 @@ export async function collectStatus(layout: PkiLayout, inventory: Inventory, now
   const limit = pLimit(2);
   const rules = principalRulesOf(inventory, layout.inventory);
   const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold, rules))));
-  return [...entries, ...identityEntries];
+  return [...entries, ...(await crlStatus(layout, inventory, now)), ...identityEntries, ...revokedStatus(inventory, rules, now)];
+}
+
+/** The published CRL: due when its next update is near (samctl crl re-signs it), missing when ca/crl.pem is gone. */
+async function crlStatus(layout: PkiLayout, inventory: Inventory, now: Date): Promise<StatusEntry[]> {
+  if (!inventory.crl) return [];
+  const { number, nextUpdate } = inventory.crl;
+  const base = { kind: 'crl' as const, name: `crl #${number}`, subject: '', sans: [], serial: String(number), notAfter: nextUpdate, daysLeft: daysLeft(new Date(nextUpdate), now) };
+  const present = await readFile(layout.caCrl, 'utf8').then(() => true, () => false);
+  if (!present) return [{ ...base, state: 'missing', detail: 'ca/crl.pem is missing: samctl crl publishes it anew' }];
+  const state = crlState(new Date(nextUpdate), now);
+  return [{ ...base, state, ...(state === 'ok' ? {} : { detail: 'next update near or past: run samctl crl' }) }];
+}
+
+/** Revoked identities, newest revocation per name (a name revoked is not reused). */
+function revokedStatus(inventory: Inventory, rules: PrincipalRules, now: Date): StatusEntry[] {
+  return inventory.identities
+    .filter((record) => record.status === 'revoked')
+    .map((record) => ({
+      kind: record.kind,
+      name: record.name,
+      subject: record.subject,
+      sans: record.sans,
+      serial: record.serial,
+      notAfter: record.notAfter,
+      daysLeft: daysLeft(new Date(record.notAfter), now),
+      dir: record.dir,
+      state: 'revoked' as const,
+      detail: `revoked ${record.revokedAt!.slice(0, 10)}${record.revocationReason ? ` (${record.revocationReason})` : ''}`,
+      principal: principalFor(rules, record.subject).principal,
+    }));
 }
 
 async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Date, threshold: Threshold, rules: PrincipalRules): Promise<StatusEntry> {

@@ -6,6 +6,7 @@ import { isUsableInstallDir, SECRET, type IdentityKind } from './layout.js';
 import { parsePrincipalRules, type PrincipalRules } from '../pki/principal.js';
 
 import type { StoreType } from '../keystore/stores.js';
+import type { CrlReason } from '../authority/signer.js';
 import { SASL_MECHANISMS, type SaslMechanism } from '../pki/scram.js';
 
 export interface CaRecord {
@@ -44,7 +45,11 @@ export interface IdentityRecord {
   secrets: SecretsMode;
   /** A SASL_SSL listener beside the mTLS one (broker), or a SASL user (client: the name is the user). Absent: mTLS only. */
   sasl?: SaslSettings;
-  status: 'active' | 'superseded';
+  /** revoked: samctl revoke; listed on ca/crl.pem and denied by ACL, never renewed. */
+  status: 'active' | 'superseded' | 'revoked';
+  /** Revoked identities: when, and why (RFC 5280 CRLReason). */
+  revokedAt?: string;
+  revocationReason?: CrlReason;
   /** Brokers: the snippet carries the KRaft authorizer lines (broker issue --authorizer). */
   authorizer?: true;
   /** Clients: a super user on every authorizer broker (client issue --admin). */
@@ -94,7 +99,18 @@ export interface Inventory {
   settings: Settings;
   cas: CaRecord[];
   identities: IdentityRecord[];
+  /** The last CRL published (ca/crl.pem); absent: none yet. Optional within version 2. */
+  crl?: CrlState;
 }
+
+/** What samctl keeps of the CRL it published: its cRLNumber must grow (RFC 5280 §5.2.3), and status warns before nextUpdate. */
+export interface CrlState {
+  number: number;
+  thisUpdate: string;
+  nextUpdate: string;
+}
+
+export const CRL_REASONS: readonly CrlReason[] = ['keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'];
 
 export function emptyInventory(): Inventory {
   return { version: INVENTORY_VERSION, settings: { backend: 'directory' }, cas: [], identities: [] };
@@ -170,11 +186,24 @@ export function parseInventory(text: string, path: string): Inventory {
       if (identity[flag] !== undefined && identity[flag] !== true) throw broken(`the ${identity.kind} entry "${identity.name}" has ${flag} ${JSON.stringify(identity[flag]).slice(0, 20)} (true or absent)`);
     }
     if (identity.acl !== undefined && !isAclAsk(identity.acl)) throw broken(`the ${identity.kind} entry "${identity.name}" has an acl that is not lists of names (produce, consume, groups, transactionalIds) and prefixed`);
-    if (identity.status !== 'active' && identity.status !== 'superseded') {
-      throw broken(`the ${identity.kind} entry "${identity.name}" has status "${String(identity.status).slice(0, 20)}" (active or superseded)`);
+    if (identity.status !== 'active' && identity.status !== 'superseded' && identity.status !== 'revoked') {
+      throw broken(`the ${identity.kind} entry "${identity.name}" has status "${String(identity.status).slice(0, 20)}" (active, superseded or revoked)`);
+    }
+    if (identity.status === 'revoked' && (typeof identity.revokedAt !== 'string' || Number.isNaN(Date.parse(identity.revokedAt)))) {
+      throw broken(`the revoked ${identity.kind} entry "${identity.name}" has no revokedAt time`);
+    }
+    if (identity.revocationReason !== undefined && !(CRL_REASONS as readonly unknown[]).includes(identity.revocationReason)) {
+      throw broken(`the ${identity.kind} entry "${identity.name}" has revocationReason "${String(identity.revocationReason).slice(0, 30)}" (${CRL_REASONS.join(', ')})`);
     }
   }
-  return migrate(data as { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> }, principalRules);
+  if (data.crl !== undefined && !isCrlState(data.crl)) throw broken('"crl" must hold a positive integer number and thisUpdate / nextUpdate times');
+  const migrated = migrate(data as { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> }, principalRules);
+  return data.crl === undefined ? migrated : { ...migrated, crl: data.crl as CrlState };
+}
+
+function isCrlState(value: unknown): value is CrlState {
+  const time = (text: unknown) => typeof text === 'string' && !Number.isNaN(Date.parse(text));
+  return isObject(value) && typeof value.number === 'number' && Number.isSafeInteger(value.number) && value.number > 0 && time(value.thisUpdate) && time(value.nextUpdate);
 }
 
 /** Forward migration, one version at a time. */

@@ -72,8 +72,16 @@ export function identityFileNames(kind: IdentityKind, storeType: StoreType, opti
   };
 }
 
+/**
+ * The copy of ca/crl.pem in every identity's directory (samctl revoke / samctl crl refresh it,
+ * as ca rotate refreshes truststores): what ssl.crl.location names on the identity's host.
+ */
+export function identityCrlName(kind: IdentityKind, options: { prefixed?: boolean } = {}): string {
+  return options.prefixed ? `${kind}.crl.pem` : 'crl.pem';
+}
+
 /** The files of ca/. */
-export const CA_FILE_NAMES = { cert: 'ca.crt', key: 'ca.key', truststorePassword: 'truststore.password' } as const;
+export const CA_FILE_NAMES = { cert: 'ca.crt', key: 'ca.key', truststorePassword: 'truststore.password', crl: 'crl.pem' } as const;
 
 /** Older CA certificates kept during a rotation: ca-1.crt, ca-2.crt, … */
 const OLDER_CA_CERT = /^ca-(\d+)\.crt$/;
@@ -95,6 +103,8 @@ export function pkiLayout(dir: string) {
     caDir,
     caCert: join(caDir, CA_FILE_NAMES.cert),
     caKey: join(caDir, CA_FILE_NAMES.key),
+    /** The CA's CRL (samctl revoke / samctl crl): every revoked certificate of the current CA. */
+    caCrl: join(caDir, CA_FILE_NAMES.crl),
     truststorePassword: join(caDir, CA_FILE_NAMES.truststorePassword),
     olderCaCertName: (generation: number) => `ca-${generation}.crt`,
     /** A truststore built once per trusted-CA set and store type (see truststores.ts). */

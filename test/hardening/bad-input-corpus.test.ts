@@ -193,6 +193,18 @@ const cases: Case[] = [
   { name: 'verify an unknown name', args: ['verify', 'nobody'], exit: 2, stderr: /no identity named nobody/ },
   // samctl acl (issue 11): refused before anything is printed or any broker is contacted
   { name: 'acl for an unknown client', args: ['acl', 'nobody', '--produce', 'prediction'], exit: 2, stderr: /no client named nobody/ },
+  { name: 'revoke an unknown identity', args: ['revoke', 'nobody'], exit: 2, stderr: /no identity named nobody/ },
+  {
+    name: 'revoke an identity revoked already',
+    args: ['revoke', 'console'],
+    mutate: inventoryEdit((inv) => {
+      for (const record of inv.identities) if (record.name === 'console' && record.status === 'active') Object.assign(record, { status: 'revoked', revokedAt: '2026-01-01T00:00:00.000Z' });
+    }),
+    exit: 2,
+    stderr: /client console is revoked already/,
+  },
+  { name: 'revoke --reason unknown', args: ['revoke', 'console', '--reason', 'lostIt'], exit: 2, stderr: /invalid --reason "lostIt"/ },
+  { name: 'revoke --apply without --bootstrap', args: ['revoke', 'console', '--apply'], exit: 2, stderr: /--apply needs --bootstrap/ },
   { name: 'acl for a broker', args: ['acl', BROKER, '--produce', 'prediction'], exit: 2, stderr: /is a broker: brokers are super users/ },
   { name: 'acl --consume without --group', args: ['acl', 'console', '--consume', 'sensordata'], exit: 2, stderr: /--consume needs --group/ },
   { name: 'acl --group without --consume', args: ['acl', 'console', '--produce', 'prediction', '--group', 'g'], exit: 2, stderr: /--group without --consume/ },

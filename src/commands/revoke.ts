@@ -1,0 +1,174 @@
+import type { Command } from 'commander';
+import { openAuthority } from '../authority/authority.js';
+import { describeBinding, diffBindings } from '../kafka/acl-plan.js';
+import { openAclSession } from '../kafka/acls.js';
+import { readClientIdentity } from '../kafka/client-identity.js';
+import { crlEntries, denyBindings, denyCommands, findRevocable, nextCrlWindow, parseCrlReason, proposeReplacementName, recordRevocation, CRL_VALIDITY_DAYS } from '../lifecycle/revoke.js';
+import { principalFor } from '../pki/principal.js';
+import { publishCrl } from '../store/crl.js';
+import { loadInventory, principalRulesOf, saveInventory, CRL_REASONS, type Inventory } from '../store/inventory.js';
+import { hostPlacement } from '../store/layout.js';
+import { withPkiLock } from '../store/lock.js';
+import { defaultBootstrap, findAdmin, parseBootstrap } from './acl.js';
+import { commandContext, passphraseReader, requireInventory, type CommandContext } from './context.js';
+import { caPasswordFileOption } from './options.js';
+import { refreshSuperUsers } from '../lifecycle/authorizer.js';
+import { reportSuperUsersChange } from './report.js';
+import { usageError } from '../errors.js';
+
+interface RevokeOptions {
+  reason?: string;
+  apply?: boolean;
+  bootstrap?: string;
+  admin?: string;
+  caPasswordFile?: string;
+}
+
+export function registerRevoke(program: Command): void {
+  program
+    .command('revoke')
+    .description('stop an identity now, not at expiry: revoked in the inventory, listed on ca/crl.pem, denied by ACL')
+    .argument('<name>', 'the broker or client to revoke')
+    .option('--reason <reason>', `CRL reason: ${CRL_REASONS.join(', ')}`)
+    .option('--apply', 'add the DENY entries on the cluster through the Admin API (as samctl acl --apply)')
+    .option('--bootstrap <host:port>', 'a broker to talk to; needed by --apply')
+    .option('--admin <client>', 'the identity to talk to the cluster as, issued with --admin (default: the only one)')
+    .addOption(caPasswordFileOption())
+    .addHelpText(
+      'after',
+      `
+What happens:
+  1. samctl.json        the identity becomes "revoked" (status shows it; renew skips it)
+  2. ca/crl.pem         a CRL signed by the CA listing every revoked certificate of the current
+                        CA, cRLNumber one higher, valid ${CRL_VALIDITY_DAYS} days; a copy goes to every
+                        identity's directory (crl.pem; client.crl.pem with --install-dir, in bundles too)
+     librdkafka.properties  ssl.crl.location=<that copy on the host>: confluent-kafka and kcat then
+                        refuse a broker whose certificate is revoked (Java clients do not read it)
+  3. DENY               All operations on topic *, group *, transactional-id * and the cluster for
+                        the identity's principal: printed as kafka-acls.sh commands, or added with
+                        --apply. DENY wins over every ALLOW in Kafka's authorizer, on the next request.
+
+A DENY binds a principal (the DN), not a certificate: the DN stays denied. Issue the
+replacement under a new name (samctl proposes one, e.g. <name>-2).
+
+Super users bypass ACLs, DENY included: revoking a broker or an --admin client does not
+lock it out through ACLs. For those, the CRL is what clients that read one check, and the
+identity must leave super.users: samctl renders the authorizer brokers' snippets without it and
+prints the rolling restart (super.users is read at startup). Java brokers do not read the CRL.
+
+The CRL must be re-signed before its next update (status shows "crl due" 2 days before and
+exits 3): samctl crl, then ship the copies. librdkafka refuses every broker once the CRL it
+reads is past its next update. Renewing a client writes its librdkafka.properties without the
+line until the next samctl crl.
+
+Examples:
+  $ samctl revoke prediction-service --reason keyCompromise
+  $ samctl revoke prediction-service --reason keyCompromise --apply --bootstrap sam01.ynformed.nl:9092 --admin ops
+  $ samctl client issue prediction-service-2       # the replacement, a new DN
+
+Exit codes:
+  0  revoked (and, with --apply, denied on the cluster)
+  1  the CA or the cluster failed; the revocation and the CRL are written before the cluster
+     is asked, and the kafka-acls.sh commands are printed first: run them to finish
+  2  bad usage: unknown name, already revoked, bad --reason (nothing was written)`,
+    )
+    .action(async (name: string, options: RevokeOptions, command: Command) => {
+      const context = commandContext(command);
+      const inventory = await requireInventory(context);
+      const reason = parseCrlReason(options.reason);
+      const target = findRevocable(inventory, name);
+      const bootstrap = options.bootstrap === undefined ? undefined : parseBootstrap(options.bootstrap);
+      if (options.apply && !bootstrap) throw usageError('--apply needs --bootstrap <host:port>', `for example: samctl revoke ${name} --apply --bootstrap sam01.ynformed.nl:9092`);
+      const admin = findAdmin(inventory, options.admin, Boolean(options.apply));
+      if (options.apply && admin?.name === name) throw usageError(`${name} cannot revoke itself through the cluster`, 'name another admin identity with --admin');
+      const mapped = principalFor(principalRulesOf(inventory, context.layout.inventory), target.subject);
+      const principal = mapped.principal;
+      const replacement = proposeReplacementName(inventory, name);
+
+      const { layout, out } = context;
+      const authority = await openAuthority(layout);
+      const signer = await authority.unlock(passphraseReader(context, options.caPasswordFile, 'existing'));
+      const published = await withPkiLock(layout.root, async () => {
+        const current = await loadInventory(layout.inventory);
+        const fresh = findRevocable(current, name);
+        const next = recordRevocation(current, fresh, context.now, reason);
+        const result = await signAndPublish(context, next, signer);
+        return result;
+      });
+
+      // A revoked broker or admin leaves super.users: the authorizer brokers' snippets are rendered anew (a rolling restart).
+      const superUsersChange = target.kind === 'broker' || target.admin ? await refreshSuperUsers(layout, context.now) : undefined;
+      const denies = principal === null ? [] : denyBindings(principal);
+      const commandConfig = admin ? hostPlacement(layout, admin).path('config') : 'admin-ssl.properties';
+      const commands = principal === null ? [] : denyCommands(principal, { bootstrap: options.bootstrap ?? defaultBootstrap(inventory), commandConfig });
+      if (principal !== null && !context.out.json) {
+        out.line(`# DENY for ${principal}:`);
+        for (const action of commands) out.line(action.command);
+      }
+      let applied: { added: number; kept: number; broker: string } | undefined;
+      if (options.apply && principal !== null) {
+        const session = await openAclSession(bootstrap!, await readClientIdentity(layout, admin!.name));
+        try {
+          const held = await session.describe(principal);
+          const diff = diffBindings(principal, denies, held);
+          await session.create(diff.add.length === 0 ? [] : denies.filter((binding) => diff.add.some((missing) => describeBinding(missing) === describeBinding(binding))));
+          applied = { added: diff.add.length, kept: denies.length - diff.add.length, broker: session.broker };
+        } finally {
+          await session.close().catch(() => undefined);
+        }
+      }
+
+      out.result({ command: 'revoke', kind: target.kind, name, serial: target.serial, principal, reason: reason ?? null, crl: published, denies, commands, applied: applied ?? null, replacement, superUser: Boolean(target.admin || target.kind === 'broker'), superUsersChange: superUsersChange ? { superUsers: superUsersChange.superUsers, restart: superUsersChange.restart.map((record) => record.name) } : null });
+      out.line(`${out.style.green('✔')} ${target.kind} ${name} revoked (serial ${target.serial}${reason ? `, ${reason}` : ''})`);
+      out.line(`  ${context.display(layout.caCrl)}: CRL #${published.number}, ${published.entries} revoked, next update ${published.nextUpdate.slice(0, 10)} (copied to ${published.copies} identities)`);
+      if (target.kind === 'broker' || target.admin) {
+        out.warn(`${target.kind} ${name} is a super user: ACLs (DENY included) do not bind it. It is out of super.users once the authorizer brokers run their new snippets (rolling restart below); clients that read the CRL refuse its certificate now.`);
+      }
+      if (principal === null) out.warn(`no principal for ${name} under the mapping rules (${mapped.error}): the brokers refuse it already; no DENY needed`);
+      else if (applied) out.line(`  DENY on ${applied.broker} for ${principal}: ${applied.added} added, ${applied.kept} already there`);
+      else out.line(`  DENY not applied: run the commands above with an admin's client-ssl.properties, or revoke with --apply`);
+      reportSuperUsersChange(context, superUsersChange);
+      out.line(`A replacement needs a new DN: samctl ${target.kind} issue ${replacement}`);
+    });
+}
+
+export function registerCrl(program: Command): void {
+  program
+    .command('crl')
+    .description(`re-sign ca/crl.pem (number + 1, valid ${CRL_VALIDITY_DAYS} days) before its next update, and refresh every identity's copy`)
+    .addOption(caPasswordFileOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ samctl crl                      # weekly, or when samctl status shows "crl due"
+
+Exit codes:
+  0  signed and published
+  1  the CA could not sign or a file could not be written
+  2  bad usage`,
+    )
+    .action(async (options: { caPasswordFile?: string }, command: Command) => {
+      const context = commandContext(command);
+      await requireInventory(context);
+      const { layout, out } = context;
+      const authority = await openAuthority(layout);
+      const signer = await authority.unlock(passphraseReader(context, options.caPasswordFile, 'existing'));
+      const published = await withPkiLock(layout.root, async () => signAndPublish(context, await loadInventory(layout.inventory), signer));
+      out.result({ command: 'crl', crl: published });
+      out.line(`${out.style.green('✔')} ${context.display(layout.caCrl)}: CRL #${published.number}, ${published.entries} revoked, next update ${published.nextUpdate} (copied to ${published.copies} identities)`);
+    });
+}
+
+/** Signs the CRL for `inventory`, writes it and the inventory (with the new CRL state). Call under the PKI lock. */
+async function signAndPublish(context: CommandContext, inventory: Inventory, signer: Awaited<ReturnType<Awaited<ReturnType<typeof openAuthority>>['unlock']>>) {
+  const { layout } = context;
+  const window = nextCrlWindow(inventory, context.now);
+  const entries = crlEntries(inventory);
+  const pem = await signer.signCrl(entries, window);
+  const crl = { number: window.number, thisUpdate: window.thisUpdate.toISOString(), nextUpdate: window.nextUpdate.toISOString() };
+  // The inventory first: a CRL number is never reused, even if writing the files fails half-way.
+  await saveInventory(layout.inventory, { ...inventory, crl });
+  const written = await publishCrl(layout, pem, inventory.identities);
+  return { ...crl, entries: entries.length, copies: written.length - 1, path: layout.caCrl };
+}
