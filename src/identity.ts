@@ -11,7 +11,8 @@ import { validityWindow } from './pki/validity.js';
 import { renderIdentityConfigs, type ConfigInput } from './render/identity-configs.js';
 import { generateStorePassword } from './secrets.js';
 import type { IdentityRecord, SaslSettings, SecretsMode } from './store/inventory.js';
-import { hostPlacement, identityFileNames, PUBLIC, SECRET, type FileSpec, type IdentityKind, type PkiLayout } from './store/layout.js';
+import { join } from 'node:path';
+import { hostPlacement, identityCrlName, identityFileNames, PUBLIC, SECRET, type FileSpec, type IdentityKind, type PkiLayout } from './store/layout.js';
 
 export interface IdentityRequest {
   kind: IdentityKind;
@@ -49,6 +50,8 @@ export interface IssueContext {
   layout: PkiLayout;
   /** The PKI's ssl.principal.mapping.rules: the principal shown, and the line in broker configs. */
   principalRules: PrincipalRules;
+  /** ca/crl.pem, once samctl revoke published one: every identity carries a copy, clients name it. */
+  crlPem?: string;
 }
 
 export interface IssuedIdentity {
@@ -113,7 +116,9 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     // Made like a store password (32 base64url characters): nothing in it needs quoting in JAAS or librdkafka files.
     scramPassword: request.kind === 'client' && request.sasl ? (request.scramPassword ?? generateStorePassword()) : undefined,
     principalRules: context.principalRules.setting,
+    crlFile: context.crlPem === undefined ? undefined : join(placement.dir, identityCrlName(request.kind, { prefixed: request.installDir !== undefined })),
   };
+  if (context.crlPem !== undefined) files.push({ name: identityCrlName(request.kind), content: context.crlPem, mode: PUBLIC });
   const configs = renderIdentityConfigs(configInput);
   files.push(...configs);
   const configNames = new Set(configs.map((file) => file.name));

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { relative } from 'node:path';
 import pLimit from 'p-limit';
-import { rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import type forge from 'node-forge';
 import { openAuthority, type Authority } from './authority/authority.js';
 import type { Signer } from './authority/signer.js';
@@ -133,6 +133,7 @@ async function buildAll(
   principalRules: PrincipalRules,
   early: Map<IdentityRequest, Promise<KeyPair>>,
 ): Promise<IssuedIdentity[]> {
+  const crlPem = await readFile(options.layout.caCrl, 'utf8').catch(() => undefined);
   // During a CA rotation the truststores hold the new and the old CA.
   const truststores: Partial<Record<StoreType, Buffer>> = {};
   for (const type of new Set(requests.map((request) => request.storeType))) {
@@ -152,6 +153,7 @@ async function buildAll(
           now: options.now,
           layout: options.layout,
           principalRules,
+          crlPem,
         }, early.get(request));
         options.onIssued?.(identity);
         return identity;

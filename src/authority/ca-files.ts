@@ -86,6 +86,7 @@ export async function rotatedCaFiles(layout: PkiLayout, fresh: { certPem: string
   for (const name of older) kept.push({ name, content: await readFile(join(layout.caDir, name)), mode: PUBLIC });
   return [
     ...currentCaFiles({ ...fresh, truststorePassword: previous.truststorePassword }),
+    ...(await keptCrl(layout)),
     ...kept,
     { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC },
   ];
@@ -101,4 +102,10 @@ export function currentCaFiles(ca: { certPem: string; keyPem: string; truststore
     { name: CA_FILE_NAMES.key, content: ca.keyPem, mode: SECRET },
     { name: CA_FILE_NAMES.truststorePassword, content: `${ca.truststorePassword}\n`, mode: SECRET },
   ];
+}
+
+/** ca/crl.pem (samctl revoke), kept when ca/ is rewritten: status and the identities' copies refer to it. */
+export async function keptCrl(layout: PkiLayout): Promise<FileSpec[]> {
+  const pem = await readFile(layout.caCrl).catch(() => undefined);
+  return pem === undefined ? [] : [{ name: CA_FILE_NAMES.crl, content: pem, mode: PUBLIC }];
 }

@@ -5,7 +5,7 @@ import { loadInventory, saveInventory, type CaRecord, type IdentityRecord, type 
 import { backupStamp, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { refreshTruststores } from '../store/truststores.js';
-import { currentCaFiles, readCaFiles, readTrustedCas, rotatedCaFiles, saveCaFiles } from './ca-files.js';
+import { currentCaFiles, keptCrl, readCaFiles, readTrustedCas, rotatedCaFiles, saveCaFiles } from './ca-files.js';
 import { createFileCa, FileCa } from './file-ca.js';
 
 /**
@@ -63,7 +63,7 @@ export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired:
         'run `samctl renew --all` (or renew those names) first',
       );
     }
-    await saveCaFiles(layout, currentCaFiles(current), layout.caBackup(backupStamp(now)));
+    await saveCaFiles(layout, [...currentCaFiles(current), ...(await keptCrl(layout))], layout.caBackup(backupStamp(now)));
     await refreshTruststores(layout, identities, [{ pem: current.certPem, cert: current.cert }], current.truststorePassword);
     await saveInventory(layout.inventory, recordRetirement(inventory));
     return { retired: retiring, identities };

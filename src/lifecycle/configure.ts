@@ -7,7 +7,7 @@ import { renderIdentityConfigs } from '../render/identity-configs.js';
 import { superUsers } from '../render/authorizer.js';
 import { removeLeftovers, writeDirectoryAtomically } from '../store/files.js';
 import { loadInventory, principalRulesOf, saveInventory, type IdentityRecord, type Inventory, type SecretsMode } from '../store/inventory.js';
-import { backupStamp, hostPlacement, identityFileNames, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { backupStamp, hostPlacement, identityCrlName, identityFileNames, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { parsePasswordText, readLeafCertificate, readTextFile } from '../store/read.js';
 
@@ -60,6 +60,8 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
   const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file', sasl: next.sasl !== undefined });
   const password = async (file?: string) => (file ? parsePasswordText(await readTextFile(join(dir, file), fix), join(dir, file), fix, { generated: true }) : '');
   const { cert } = await readLeafCertificate(join(dir, names.cert), fix);
+  // The identity's CRL copy (kept byte for byte below) stays named in its librdkafka settings.
+  const hasCrl = (await readdir(dir)).includes(identityCrlName(next.kind));
   const configs = renderIdentityConfigs({
     kind: next.kind,
     name: next.name,
@@ -74,6 +76,7 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
     scramPassword: next.kind === 'client' && next.sasl ? await password(names.scramPassword) : undefined,
     superUsers,
     principalRules: rules.setting,
+    crlFile: hasCrl ? join(hostPlacement(layout, next).dir, identityCrlName(next.kind, { prefixed: next.installDir !== undefined })) : undefined,
   });
   const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, oldNames.saslConfig, oldNames.saslLibrdkafka, ...configs.map((file) => file.name)]);
   const kept: FileSpec[] = [];

@@ -34,6 +34,8 @@ export interface ConfigInput {
   scramPassword?: string;
   /** Brokers with the KRaft authorizer (--authorizer): the principals of super.users. */
   superUsers?: string[];
+  /** Where the CA's CRL copy is on the identity's host, once samctl revoke published one (librdkafka's ssl.crl.location). */
+  crlFile?: string;
   /** The PKI's ssl.principal.mapping.rules for the broker config; absent: never set (Kafka's DEFAULT, no line). */
   principalRules?: string;
 }
@@ -100,7 +102,7 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
         name: input.names.librdkafka!,
         mode: PUBLIC,
         content: composeSnippet(
-          [{ name: 'librdkafka', view: { name: input.name, principal: input.principal, caFile: input.hostPath('ca'), certFile: input.hostPath('cert'), keyFile: input.hostPath('key') } }],
+          [{ name: 'librdkafka', view: { name: input.name, principal: input.principal, caFile: input.hostPath('ca'), certFile: input.hostPath('cert'), keyFile: input.hostPath('key'), crlFile: input.crlFile } }],
           'librdkafka',
         ),
       },
