@@ -73,6 +73,19 @@ function session(kafka: KafkaModule, connection: InstanceType<KafkaModule['Conne
     });
     return Promise.race([request().catch((err) => rethrow(kafka, what, broker, err)), timeout]).finally(() => clearTimeout(timer));
   };
+  // What Kafka answers (DescribeAcls: resource + acl; DeleteAcls: one record) as a binding.
+  const bindingOf = (
+    resource: { resourceType: number; resourceName: string; patternType: number },
+    acl: { principal: string; host: string; operation: number; permissionType: number },
+  ): AclBinding => ({
+    resourceType: nameOf(ResourceTypes, resource.resourceType),
+    resourceName: resource.resourceName,
+    patternType: nameOf(ResourcePatternTypes, resource.patternType),
+    principal: acl.principal,
+    host: acl.host,
+    operation: nameOf(AclOperations, acl.operation),
+    permission: nameOf(AclPermissionTypes, acl.permissionType),
+  });
   const wire = (binding: AclBinding) => ({
     resourceType: code(ResourceTypes, binding.resourceType),
     resourceName: binding.resourceName,
@@ -89,17 +102,7 @@ function session(kafka: KafkaModule, connection: InstanceType<KafkaModule['Conne
       const response = await call('DescribeAcls', () =>
         kafka.describeAclsV3.api.async(connection, ANY, null, ResourcePatternTypes.ANY, principal, null, AclOperations.ANY, AclPermissionTypes.ANY),
       );
-      return response.resources.flatMap((resource) =>
-        resource.acls.map((acl) => ({
-          resourceType: nameOf(ResourceTypes, resource.resourceType),
-          resourceName: resource.resourceName,
-          patternType: nameOf(ResourcePatternTypes, resource.patternType),
-          principal: acl.principal,
-          host: acl.host,
-          operation: nameOf(AclOperations, acl.operation),
-          permission: nameOf(AclPermissionTypes, acl.permissionType),
-        })),
-      );
+      return response.resources.flatMap((resource) => resource.acls.map((acl) => bindingOf(resource, acl)));
     },
     async create(bindings) {
       if (bindings.length === 0) return;
@@ -112,17 +115,7 @@ function session(kafka: KafkaModule, connection: InstanceType<KafkaModule['Conne
         return { ...exact, resourceTypeFilter: exact.resourceType, resourceNameFilter: exact.resourceName, patternTypeFilter: exact.resourcePatternType, principalFilter: exact.principal, hostFilter: exact.host };
       });
       const response = await call('DeleteAcls', () => kafka.deleteAclsV3.api.async(connection, filters));
-      return response.filterResults.flatMap((result) =>
-        result.matchingAcls.map((acl) => ({
-          resourceType: nameOf(ResourceTypes, acl.resourceType),
-          resourceName: acl.resourceName,
-          patternType: nameOf(ResourcePatternTypes, acl.patternType),
-          principal: acl.principal,
-          host: acl.host,
-          operation: nameOf(AclOperations, acl.operation),
-          permission: nameOf(AclPermissionTypes, acl.permissionType),
-        })),
-      );
+      return response.filterResults.flatMap((result) => result.matchingAcls.map((acl) => bindingOf(acl, acl)));
     },
     close: () => connection.close(),
   };
