@@ -204,3 +204,10 @@ export function issuedProblem(cert: forge.pki.Certificate, csr: forge.pki.Certif
   if (!chains) return 'a signature that does not verify against the cached CA certificate';
   return undefined;
 }
+
+/** Commands not built for an engine CA yet refuse it up front, before anything is read or written. */
+export async function refuseEngineCa(layout: PkiLayout, command: string, instead: string): Promise<void> {
+  const settings = await loadInventory(layout.inventory).then((inventory) => inventory.settings, () => undefined);
+  if (settings?.backend !== 'openbao') return;
+  throw new SamctlError(`samctl ${command} does not yet work with a CA in OpenBao / Vault (${settings.engine?.address}/v1/${settings.engine?.pkiMount}/)`, { hint: instead, exitCode: ExitCode.usage });
+}
