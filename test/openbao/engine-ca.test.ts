@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leaks, startWatcher, stopWatcher } from '../helpers/cmdline-watcher.js';
 import { samctl, samctlOk, snapshotTree, tempDir, tool } from '../helpers/samctl.js';
 import { freePortPair, requireOpenbao, startEngine, type Engine } from './engine.js';
 
@@ -135,6 +136,40 @@ describe.skipIf(!ready)('the CA in OpenBao (dev server)', () => {
     await samctlOk(['client', 'issue', 'ci-runner'], { cwd: other, env });
     const caFile = join(other, 'pki', 'ca', 'ca.crt');
     expect(String((await tool('openssl', ['verify', '-CAfile', caFile, join(other, 'pki', 'clients', 'ci-runner', 'client.crt')])).stdout)).toMatch(/: OK$/);
+  });
+
+  it('no engine token on any command line (bao server\'s included) or in samctl\'s output, --json too', async () => {
+    const created = await engine.api('POST', '/v1/auth/token/create', { policies: ['root'], ttl: '10m' });
+    const token = created.body.auth.client_token as string;
+    const tokenFile = join(cwd, 'operator.token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    const fresh = tempDir('samctl-bao-argv-');
+    const outputs: string[] = [];
+    const watcher = startWatcher();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      const viaEnv = { BAO_ADDR: engine.address, BAO_TOKEN: token };
+      const viaFile = { BAO_ADDR: engine.address, SAMCTL_ENGINE_TOKEN_FILE: tokenFile };
+      for (const [args, extra] of [
+        [['--json', 'ca', 'init', '--backend', 'openbao', '--pki-mount', MOUNT, '--token-file', tokenFile], { BAO_ADDR: engine.address }],
+        [['--json', 'client', 'issue', 'argv-app'], viaEnv],
+        [['broker', 'issue', 'argv.local'], viaFile],
+        [['--json', 'status'], viaEnv],
+      ] as Array<[string[], Record<string, string>]>) {
+        const result = await samctlOk(args, { cwd: fresh, env: extra });
+        outputs.push(result.stdout, result.stderr);
+      }
+    } finally {
+      void stopWatcher(watcher);
+    }
+    const { cmdlines } = await watcher.done;
+    expect(cmdlines.some((line) => line.includes('samctl.js') && line.includes('issue'))).toBe(true); // it saw the runs
+    expect(cmdlines.some((line) => line.includes('server') && line.includes('-dev'))).toBe(true); // and the engine
+    for (const secret of [token, engine.token]) {
+      expect(cmdlines.filter((line) => leaks(line, secret))).toEqual([]);
+      expect(outputs.some((text) => text.includes(secret))).toBe(false);
+    }
+    expect(readFileSync(join(fresh, 'pki', 'samctl.json'), 'utf8')).not.toContain(token);
   });
 
   describe('engine failures: one line naming the engine and the fix, nothing written', () => {
