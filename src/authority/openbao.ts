@@ -1,6 +1,9 @@
 import forge from 'node-forge';
 import { createHash } from 'node:crypto';
-import { ExitCode, operationError, SamctlError } from '../errors.js';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExitCode, operationError, SamctlError, usageError } from '../errors.js';
+import { decryptPrivateKey, keyMatchesCertificate, privateKeyToPkcs8Pem } from '../pki/keys.js';
 import type { EngineClient } from '../engine/client.js';
 import { connectEngine } from '../engine/connection.js';
 import { defaultIssuerPem, enablePki, generateRoot, mountType, notPki, revokeSerial, signWithRole, tunePki, writeRole, type RoleSpec } from '../engine/pki.js';
@@ -11,14 +14,14 @@ import { subjectRfc2253 } from '../pki/rfc2253.js';
 import { generateStorePassword } from '../secrets.js';
 import { writeDirectoryAtomically } from '../store/files.js';
 import { loadInventory, recordCa, saveInventory, type CaRecord, type EngineSettings, type Settings } from '../store/inventory.js';
-import { backupStamp, CA_FILE_NAMES, PUBLIC, SECRET, type PkiLayout } from '../store/layout.js';
+import { backupStamp, CA_FILE_NAMES, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { EngineState } from '../store/engine-state.js';
 import { ensureKv } from '../engine/kv.js';
 import { removeLeftovers } from '../store/files.js';
 import { parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
 import type { Authority } from './authority.js';
-import { readTrustedCas } from './ca-files.js';
+import { readCaFiles, readTrustedCas } from './ca-files.js';
 import type { CrlEntry, CrlWindow, LeafProfile, Signer } from './signer.js';
 
 /**
@@ -210,4 +213,65 @@ export async function refuseEngineCa(layout: PkiLayout, command: string, instead
   const settings = await loadInventory(layout.inventory).then((inventory) => inventory.settings, () => undefined);
   if (settings?.backend !== 'openbao') return;
   throw new SamctlError(`samctl ${command} does not yet work with a CA in OpenBao / Vault (${settings.engine?.address}/v1/${settings.engine?.pkiMount}/)`, { hint: instead, exitCode: ExitCode.usage });
+}
+
+/**
+ * ca init --backend openbao --migrate: this PKI directory's own CA moves into the engine. Its
+ * key is sent once to config/ca (the only time a CA key crosses the wire) and leaves ca/ for
+ * backups/; the identities' records and files go into KV (with a KV mount). Every certificate
+ * already issued stays valid: same CA, same truststores.
+ */
+export async function migrateDirectoryCa(
+  layout: PkiLayout,
+  client: EngineClient,
+  input: { pkiMount: string; kvMount?: string; passphrase: () => Promise<string>; now: Date },
+): Promise<{ record: CaRecord; backup?: string; settings: EngineSettings; identities: number }> {
+  const { pkiMount } = input;
+  const inventory = await loadInventory(layout.inventory);
+  if (inventory.settings.backend !== 'directory') throw usageError(`the CA of ${layout.root} is already in an engine`, 'nothing to migrate; samctl issues through it already');
+  if (inventory.cas.some((ca) => ca.status === 'retiring')) throw usageError('a CA rotation is in progress', 'finish it (samctl renew --all, samctl ca retire) before moving the CA into the engine');
+  const files = await readCaFiles(layout);
+  const key = decryptPrivateKey(files.keyPem, await input.passphrase(), layout.caKey, files.keyDigest);
+  if (!keyMatchesCertificate(key, files.cert)) throw operationError(`${layout.caKey} does not belong to ${layout.caCert}`, `restore the matching pair from ${layout.backups}/ca-*/`);
+  const sha = summarizeCertificate(files.cert).sha256;
+
+  const type = await mountType(client, pkiMount);
+  if (type !== undefined && type !== 'pki') throw notPki(client.address, pkiMount, type);
+  if (type === undefined) await enablePki(client, pkiMount, remainingDays(files.cert, input.now));
+  const present = await defaultIssuerPem(client, pkiMount);
+  if (present && summarizeCertificate(forge.pki.certificateFromPem(present)).sha256 !== sha) {
+    throw usageError(`the engine at ${client.address} already holds another CA in ${pkiMount}/`, 'give an empty PKI mount (--pki-mount) to move this CA into');
+  }
+  await tunePki(client, pkiMount, remainingDays(files.cert, input.now));
+  if (!present) await client.call('POST', `${pkiMount}/config/ca`, { pem_bundle: `${files.certPem.trim()}\n${privateKeyToPkcs8Pem(key).trim()}\n` });
+  const caO = subjectField(files.cert, 'O');
+  for (const kind of ['broker', 'client'] as const) await writeRole(client, pkiMount, roleName(kind, { o: caO }, caO), { kind, o: caO, maxDays: ENGINE_MAX_LEAF_DAYS });
+
+  const settings: EngineSettings = { address: client.address, pkiMount, ...(input.kvMount ? { kvMount: input.kvMount } : {}) };
+  const next: Settings = { ...inventory.settings, backend: 'openbao', engine: settings };
+  const active = inventory.identities.filter((record) => record.status === 'active');
+  if (input.kvMount) {
+    await ensureKv(client, input.kvMount);
+    const shared = new EngineState(client, next);
+    if (await shared.readInventory()) throw usageError(`${input.kvMount}/ at ${client.address} already holds a samctl inventory for ${pkiMount}`, 'give an empty KV mount (--kv-mount) to move this inventory into');
+    for (const record of active) {
+      const names = await readdir(layout.identityDir(record.kind, record.name));
+      const specs = await Promise.all(names.map(async (name) => ({ name, content: await readFile(layout.identityFile(record.kind, record.name, name)), mode: (await stat(layout.identityFile(record.kind, record.name, name))).mode & 0o777 })));
+      await shared.putIdentity(record, specs);
+    }
+    await shared.createInventory({ ...inventory, settings: next });
+  }
+  const backup = await withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout);
+    const kept = (await readdir(layout.caDir)).filter((name) => name !== CA_FILE_NAMES.key && !name.startsWith('.'));
+    const specs: FileSpec[] = await Promise.all(kept.map(async (name) => ({ name, content: await readFile(join(layout.caDir, name)), mode: name === CA_FILE_NAMES.truststorePassword ? SECRET : PUBLIC })));
+    const previous = await writeDirectoryAtomically(layout.caDir, specs, layout.caBackup(backupStamp(input.now)));
+    await saveInventory(layout.inventory, { ...(await loadInventory(layout.inventory)), settings: next });
+    return previous;
+  });
+  return { record: inventory.cas.find((ca) => ca.status === 'active')!, backup, settings, identities: active.length };
+}
+
+function remainingDays(cert: forge.pki.Certificate, now: Date): number {
+  return Math.max(1, Math.ceil((cert.validity.notAfter.getTime() - now.getTime()) / 86_400_000));
 }

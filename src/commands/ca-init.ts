@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initCa } from '../authority/init.js';
-import { initEngineCa } from '../authority/openbao.js';
+import { initEngineCa, migrateDirectoryCa } from '../authority/openbao.js';
 import { connectEngine } from '../engine/connection.js';
 import { parseMount } from '../engine/pki.js';
 import { usageError } from '../errors.js';
@@ -23,6 +23,7 @@ interface CaInitOptions {
   pkiMount?: string;
   kvMount?: string;
   tokenFile?: string;
+  migrate?: boolean;
 }
 
 export function registerCaInit(ca: Command): void {
@@ -37,6 +38,7 @@ export function registerCaInit(ca: Command): void {
     .option('--backend <backend>', 'where the CA key lives: directory (in the PKI directory) or openbao (an OpenBao / Vault PKI mount)', 'directory')
     .option('--pki-mount <path>', 'openbao: the PKI mount (enabled when missing; a mount that already holds a CA is joined)', 'samctl-pki')
     .option('--kv-mount <path>', 'openbao: a KV v2 mount for the shared inventory and identity files (enabled when missing, cas_required set); default: none (inventory only in the PKI directory)')
+    .option('--migrate', "openbao: move this PKI directory's existing CA into the PKI mount (its key is sent to the engine once; ca/ca.key moves to backups/), and with --kv-mount its inventory and identities")
     .option('--token-file <file>', 'openbao: read the engine token from this file (else $BAO_TOKEN, $VAULT_TOKEN, $SAMCTL_ENGINE_TOKEN_FILE, ~/.vault-token)')
     .addHelpText(
       'after',
@@ -49,6 +51,7 @@ Examples:
   $ SAMCTL_CA_PASSWORD=... samctl ca init --org "Ynformed" --dir /srv/kafka-pki
   $ samctl ca init --org Ynformed --principal-rules 'RULE:^CN=([^,]+),.*$/$1/,DEFAULT'
   $ BAO_ADDR=https://bao.example:8200 BAO_TOKEN=... samctl ca init --backend openbao --pki-mount kafka-pki --org Ynformed
+  $ samctl ca init --backend openbao --pki-mount kafka-pki --kv-mount kafka-kv --migrate   # an existing directory CA
 
 Writes:
   pki/ca/ca.crt                 CA certificate (give it to anyone who must trust the brokers)
@@ -76,6 +79,19 @@ ${EXIT_CODES_HELP}`,
       const rules = options.principalRules === undefined ? undefined : parsePrincipalRules(options.principalRules);
       if (options.backend !== 'directory' && options.backend !== 'openbao') throw usageError(`invalid --backend "${options.backend.slice(0, 30)}"`, 'use --backend directory (the default) or --backend openbao');
 
+      if (options.migrate) {
+        if (options.backend !== 'openbao') throw usageError('--migrate moves a CA into an engine', 'add --backend openbao --pki-mount <mount>');
+        const pkiMount = parseMount(options.pkiMount ?? 'samctl-pki', '--pki-mount');
+        const kvMount = options.kvMount === undefined ? undefined : parseMount(options.kvMount, '--kv-mount');
+        if (!(await exists(layout.caCert))) throw usageError(`no CA in ${context.display(layout.caDir)} to migrate`, 'run samctl ca init --backend openbao without --migrate to make a CA in the engine');
+        const client = await connectEngine({ tokenFile: options.tokenFile });
+        const moved = await migrateDirectoryCa(layout, client, { pkiMount, kvMount, passphrase: passphraseReader(context, options.caPasswordFile, 'existing'), now: context.now });
+        out.result({ command: 'ca init', dir: layout.root, backend: 'openbao', engine: moved.settings, migrated: true, ca: moved.record, identities: moved.identities, backup: moved.backup });
+        out.line(`${out.style.green('✔')} CA ${out.style.bold(moved.record.subject)} moved into ${moved.settings.address}/v1/${pkiMount}/; every certificate issued so far stays valid`);
+        if (kvMount) out.line(`  inventory and ${moved.identities} active identities copied to ${kvMount}/samctl/${pkiMount}/`);
+        out.warn(`the CA key was sent to the engine, and its encrypted copy is kept in ${context.display(moved.backup ?? layout.backups)}/ca.key: once the engine is backed up, delete that copy (and every other copy of the PKI directory) so the engine holds the only one`);
+        return;
+      }
       if ((await exists(layout.caCert)) && !context.force) {
         throw usageError(
           `a CA already exists in ${context.display(layout.caDir)}`,

@@ -5,7 +5,7 @@ import { currentKvVersion, deleteLatestKv, readKv, writeKv } from '../engine/kv.
 import { revokeSerial } from '../engine/pki.js';
 import { ExitCode, SamctlError } from '../errors.js';
 import type { IssuedIdentity } from '../identity.js';
-import { parseInventory, recordIdentities, type EngineSettings, type Inventory, type Settings } from './inventory.js';
+import { parseInventory, recordIdentities, type EngineSettings, type IdentityRecord, type Inventory, type Settings } from './inventory.js';
 
 /**
  * The inventory and identity files in the engine's KV v2 store (settings.engine.kvMount): the
@@ -66,6 +66,14 @@ export class EngineState {
   /** Writes the first shared inventory (ca init) unless one exists. */
   async createInventory(inventory: Inventory): Promise<void> {
     await writeKv(this.client, this.engine.kvMount, enginePaths(this.engine).inventory, asSecret(inventory), 0);
+  }
+
+  /** Writes one identity's record and files where none are yet (migration from a PKI directory). */
+  async putIdentity(record: IdentityRecord, files: Array<{ name: string; content: Buffer; mode: number }>): Promise<void> {
+    const path = enginePaths(this.engine).identity(record.kind, record.name);
+    const encoded = Object.fromEntries(files.map((file) => [file.name, { mode: file.mode, base64: file.content.toString('base64') }]));
+    const written = await writeKv(this.client, this.engine.kvMount, path, { record: JSON.stringify(record), files: JSON.stringify(encoded) }, 0);
+    if (written === 'conflict') throw new SamctlError(`${record.kind} ${record.name} is already in ${this.client.address}/v1/${this.engine.kvMount}/data/${path}`, { hint: 'give an empty KV mount (--kv-mount) to move this inventory into', exitCode: ExitCode.usage });
   }
 
   /** Commits every issued identity (a few at a time); each gets `published`. Throws the first failure once all have settled. */
