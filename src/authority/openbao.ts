@@ -148,6 +148,10 @@ export class EngineCa implements Signer {
     if (asked.dn !== wanted.dn || asked.sans !== wanted.sans) {
       throw operationError(`the certificate request asks for ${asked.dn} [${asked.sans}], not the profile's ${wanted.dn} [${wanted.sans}]`);
     }
+    const days = (profile.validity.notAfter.getTime() - profile.validity.notBefore.getTime() - 60_000) / 86_400_000;
+    if (days > ENGINE_MAX_LEAF_DAYS) {
+      throw usageError(`--days ${Math.round(days)} is past the engine roles' cap of ${ENGINE_MAX_LEAF_DAYS} days`, `use --days ${ENGINE_MAX_LEAF_DAYS} or less`);
+    }
     const caO = subjectField(this.issuer.cert, 'O');
     const role = roleName(profile.role, profile.dn, caO);
     const request = { csrPem: forge.pki.certificationRequestToPem(csr), notAfter: new Date(Math.floor(profile.validity.notAfter.getTime() / 1000) * 1000) };

@@ -196,6 +196,14 @@ describe.skipIf(!ready)('the CA in OpenBao (dev server)', () => {
       expect(existsSync(join(fresh, 'pki'))).toBe(false);
     });
 
+    it('--days past the roles\' 825-day cap: exit 2, nothing signed or written', async () => {
+      const before = snapshotTree(pki);
+      const issue = await samctl(['client', 'issue', 'long-app', '--days', '900'], { cwd, env });
+      expect(issue.exitCode).toBe(2);
+      expect(issue.stderr).toMatch(/^samctl: --days 900 is past the engine roles' cap of 825 days\nhint: use --days 825 or less/);
+      expect(snapshotTree(pki)).toEqual(before);
+    });
+
     it('wrong token: exit 2', async () => {
       const before = snapshotTree(pki);
       const issue = await samctl(['client', 'issue', 'wrong-token-app'], { cwd, env: { ...env, BAO_TOKEN: 'not-a-token' } });
