@@ -10,6 +10,7 @@ import { principalLabel, type PrincipalResult, type PrincipalRules } from './pki
 import { validityWindow } from './pki/validity.js';
 import { renderIdentityConfigs, type ConfigInput } from './render/identity-configs.js';
 import { generateStorePassword } from './secrets.js';
+import type { EnginePublished } from './store/engine-state.js';
 import type { IdentityRecord, SaslSettings, SecretsMode } from './store/inventory.js';
 import { join } from 'node:path';
 import { hostPlacement, identityCrlName, identityFileNames, PUBLIC, SECRET, type FileSpec, type IdentityKind, type PkiLayout } from './store/layout.js';
@@ -64,6 +65,8 @@ export interface IssuedIdentity {
    * identities signed in the same run, so it is known only once the whole batch is.
    */
   withConfigs(extra: Pick<ConfigInput, 'superUsers'>): FileSpec[];
+  /** Set once an engine's KV store holds it (store/engine-state.ts). */
+  published?: EnginePublished;
 }
 
 /**

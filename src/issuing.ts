@@ -17,6 +17,7 @@ import { superUsers } from './render/authorizer.js';
 import { loadInventory, principalRulesOf, recordIdentities, saveInventory } from './store/inventory.js';
 import { backupStamp, type PkiLayout } from './store/layout.js';
 import { withPkiLock } from './store/lock.js';
+import { openEngineState } from './store/engine-state.js';
 import { cachedTruststore } from './store/truststores.js';
 
 export interface IssueOptions {
@@ -80,6 +81,8 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
     // An authorizer broker's super.users names every broker and admin, this run's among them.
     const principals = superUsers(next.identities, principalRules);
     for (const identity of issued) if (identity.record.authorizer) identity.files = identity.withConfigs({ superUsers: principals });
+    // With an engine's KV store the engine holds the truth: commit there first, then the local cache.
+    await (await openEngineState(inventory.settings))?.publish(issued, options.force);
     const stamp = backupStamp(now);
     const swapped: Array<{ target: string; previous?: string }> = [];
     try {

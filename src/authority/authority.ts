@@ -1,8 +1,10 @@
 import type forge from 'node-forge';
 import type { TrustedCa } from '../keystore/stores.js';
+import { loadInventory } from '../store/inventory.js';
 import type { PkiLayout } from '../store/layout.js';
-import { readCaFiles, readTrustedCas } from './ca-files.js';
+import { assertCaExists, readCaFiles, readTrustedCas } from './ca-files.js';
 import { FileCa } from './file-ca.js';
+import { openEngineAuthority } from './openbao.js';
 import type { Signer } from './signer.js';
 
 /**
@@ -18,8 +20,15 @@ export interface Authority {
   unlock(passphrase: () => Promise<string>): Promise<Signer>;
 }
 
-/** The PKI directory's CA (the only backend today): ca/ca.crt, ca/ca.key, older ca-<n>.crt. */
+/**
+ * The CA named by the inventory's settings.backend: the PKI directory's own (ca/ca.crt,
+ * ca/ca.key, older ca-<n>.crt) or an OpenBao / Vault PKI mount (openbao.ts).
+ */
 export async function openAuthority(layout: PkiLayout): Promise<Authority> {
+  await assertCaExists(layout);
+  // A damaged inventory is reported by whoever reads it next, with its own fix; here it means the default backend.
+  const settings = await loadInventory(layout.inventory).then((inventory) => inventory.settings, () => undefined);
+  if (settings?.backend === 'openbao' && settings.engine) return openEngineAuthority(layout, settings.engine);
   const files = await readCaFiles(layout);
   const trusted = await readTrustedCas(layout);
   return {

@@ -7,6 +7,7 @@ import { withPkiLock } from '../store/lock.js';
 import { refreshTruststores } from '../store/truststores.js';
 import { currentCaFiles, keptCrl, readCaFiles, readTrustedCas, rotatedCaFiles, saveCaFiles } from './ca-files.js';
 import { createFileCa, FileCa } from './file-ca.js';
+import { refuseEngineCa } from './openbao.js';
 
 /**
  * CA rotation without downtime, in three resumable phases:
@@ -24,7 +25,10 @@ export interface RotationResult {
   identities: IdentityRecord[];
 }
 
+export const ENGINE_ROTATION_HINT = "rotate in the engine meanwhile (a new issuer in the PKI mount), or keep this CA: its key never leaves the engine";
+
 export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: number; keySize: number; passphrase: string; now: Date }): Promise<RotationResult> {
+  await refuseEngineCa(layout, 'ca rotate', ENGINE_ROTATION_HINT);
   const previous = await readCaFiles(layout);
   // Unlocking proves the passphrase before anything is made; the new CA key uses it too.
   FileCa.unlock(previous, input.passphrase, layout);
@@ -48,6 +52,7 @@ export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: nu
 }
 
 export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[] }> {
+  await refuseEngineCa(layout, 'ca retire', ENGINE_ROTATION_HINT);
   const current = await readCaFiles(layout);
   return withPkiLock(layout.root, async () => {
     await removeLeftovers(layout);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { retireCa, rotateCa } from '../authority/rotation.js';
+import { refuseEngineCa } from '../authority/openbao.js';
+import { ENGINE_ROTATION_HINT, retireCa, rotateCa } from '../authority/rotation.js';
 import { reloadBrokerStore } from '../kafka/actions.js';
 import { parseDnValue } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
@@ -32,6 +33,7 @@ export function registerCaRotate(ca: Command): void {
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const cn = options.cn === undefined ? undefined : parseDnValue(options.cn, '--cn');
+      await refuseEngineCa(layout, 'ca rotate', ENGINE_ROTATION_HINT);
       const passphrase = await passphraseReader(context, options.caPasswordFile, 'existing')();
       const result = await rotateCa(layout, { cn, days, keySize, passphrase, now: context.now });
 

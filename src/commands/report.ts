@@ -12,14 +12,15 @@ export function reportIssued(context: CommandContext, command: string, issued: I
     command,
     ...extra,
     dir: layout.root,
-    issued: issued.map(({ record, principal }) => ({
+    issued: issued.map(({ record, principal, published }) => ({
       ...record,
       principal: principal.principal,
       ...(principal.error ? { principalError: principal.error } : {}),
       dir: layout.identityDir(record.kind, record.name),
+      ...(published ? { engine: published } : {}),
     })),
   });
-  for (const { record, principal } of issued) {
+  for (const { record, principal, published } of issued) {
     const dir = layout.identityDir(record.kind, record.name);
     out.line(`${out.style.green('✔')} ${record.kind} ${out.style.bold(record.name)}  expires ${record.notAfter.slice(0, 10)}  serial ${record.serial.slice(0, 16)}…`);
     if (record.sans.length > 0) out.line(`  SANs       ${record.sans.join(', ')}`);
@@ -27,6 +28,7 @@ export function reportIssued(context: CommandContext, command: string, issued: I
     out.line(`  files      ${context.display(dir)}/{${record.files.join(',')}}`);
     if (record.installDir) out.line(`  install    ${record.installDir} on the host (configs point there; samctl export ${record.name} makes the bundle)`);
     if (record.secrets === 'file' && record.storeType !== 'pem') out.line(`  secrets    store passwords in ${record.kind}-secrets.properties, read through \${file:…}`);
+    if (published) out.line(`  engine     ${published.path} v${published.version}, inventory v${published.inventoryVersion}${published.casConflicts ? ` (${published.casConflicts} check-and-set conflicts re-read and retried)` : ''}`);
   }
   for (const { record, principal } of issued) {
     if (principal.error) out.warn(`${record.kind} ${record.name}: ${principal.error}; change its DN (--cn, --ou) or the rules (samctl principal-rules)`);

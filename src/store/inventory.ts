@@ -78,10 +78,19 @@ export interface SaslSettings {
 
 export type SecretsMode = 'inline' | 'file';
 
+/** An OpenBao / Vault engine: its address and the mounts samctl uses there. */
+export interface EngineSettings {
+  address: string;
+  pkiMount: string;
+  kvMount?: string;
+}
+
 /** PKI-wide settings, kept in the inventory. */
 export interface Settings {
-  /** Where the CA key lives; only the PKI directory ('directory') exists today. */
-  backend: 'directory';
+  /** Where the CA key lives: the PKI directory ('directory', the default) or an OpenBao / Vault PKI mount. */
+  backend: 'directory' | 'openbao';
+  /** backend 'openbao': the engine ca init used (BAO_ADDR / VAULT_ADDR override the address). */
+  engine?: EngineSettings;
   /** Kafka's ssl.principal.mapping.rules as given; absent: never set (Kafka's DEFAULT, no line in the broker config). */
   principalRules?: string;
 }
@@ -156,6 +165,7 @@ export function parseInventory(text: string, path: string): Inventory {
   if (data.settings !== undefined && !isObject(data.settings)) throw broken('"settings" must be an object');
   const principalRules = isObject(data.settings) ? data.settings.principalRules : undefined;
   if (principalRules !== undefined && typeof principalRules !== 'string') throw broken('"settings.principalRules" must be a string');
+  const backend = readBackend(isObject(data.settings) ? data.settings : {}, broken);
   for (const ca of data.cas) {
     if (!isObject(ca) || typeof ca.sha256 !== 'string' || typeof ca.notAfter !== 'string') throw broken('a CA entry lacks sha256 or notAfter');
   }
@@ -198,7 +208,20 @@ export function parseInventory(text: string, path: string): Inventory {
   }
   if (data.crl !== undefined && !isCrlState(data.crl)) throw broken('"crl" must hold a positive integer number and thisUpdate / nextUpdate times');
   const migrated = migrate(data as { version: number; cas: CaRecord[]; identities: Array<Omit<IdentityRecord, 'secrets'> & { secrets?: SecretsMode }> }, principalRules);
-  return data.crl === undefined ? migrated : { ...migrated, crl: data.crl as CrlState };
+  const withBackend = backend.backend === 'directory' ? migrated : { ...migrated, settings: { ...migrated.settings, ...backend } };
+  return data.crl === undefined ? withBackend : { ...withBackend, crl: data.crl as CrlState };
+}
+
+/** settings.backend (absent: 'directory') and, for 'openbao', settings.engine. */
+function readBackend(settings: Record<string, unknown>, broken: (why: string) => SamctlError): Pick<Settings, 'backend' | 'engine'> {
+  if (settings.backend === undefined || settings.backend === 'directory') return { backend: 'directory' };
+  if (settings.backend !== 'openbao') throw broken(`"settings.backend" is "${String(settings.backend).slice(0, 20)}" (directory or openbao)`);
+  const engine = settings.engine;
+  const text = (value: unknown) => typeof value === 'string' && value.length > 0 && value.length <= 300;
+  if (!isObject(engine) || !text(engine.address) || !text(engine.pkiMount) || (engine.kvMount !== undefined && !text(engine.kvMount))) {
+    throw broken('"settings.engine" must name the engine\'s address and pkiMount (and optionally kvMount)');
+  }
+  return { backend: 'openbao', engine: { address: engine.address as string, pkiMount: engine.pkiMount as string, ...(engine.kvMount ? { kvMount: engine.kvMount as string } : {}) } };
 }
 
 function isCrlState(value: unknown): value is CrlState {

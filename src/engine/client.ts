@@ -1,0 +1,86 @@
+import { ExitCode, SamctlError } from '../errors.js';
+
+/**
+ * OpenBao / Vault over its HTTP API with Node's fetch: one request shape (X-Vault-Token, JSON),
+ * and every way it can fail turned into one line naming the engine's address and the fix.
+ * The token never appears in a message, a log or --json.
+ */
+export class EngineClient {
+  constructor(
+    readonly address: string,
+    private readonly token: string,
+  ) {}
+
+  /**
+   * Calls `path` (below /v1/). Answers with a status in `accept` come back as they are (the
+   * caller decides what 400 or 404 means there); 403, a sealed engine and anything else that is
+   * not 2xx become a SamctlError.
+   */
+  async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST', path: string, body?: unknown, accept: number[] = []): Promise<EngineAnswer> {
+    const url = `${this.address}/v1/${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { 'X-Vault-Token': this.token, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (err) {
+      throw unreachable(this.address, err);
+    }
+    const text = await response.text();
+    let data: any;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      data = undefined;
+    }
+    const answer: EngineAnswer = { status: response.status, data: data?.data, errors: Array.isArray(data?.errors) ? data.errors.map(String) : [], warnings: data?.warnings ?? [], raw: data };
+    if (response.ok || accept.includes(response.status)) return answer;
+    throw engineError(this.address, method, path, answer);
+  }
+}
+
+export interface EngineAnswer {
+  status: number;
+  /** The answer's `data` (what Vault's API documents per endpoint). */
+  data: any;
+  errors: string[];
+  warnings: string[];
+  raw: any;
+}
+
+const LOGIN_HINT = 'get a valid token (bao login / vault login) and give it through BAO_TOKEN or VAULT_TOKEN, or a token file (--token-file, SAMCTL_ENGINE_TOKEN_FILE)';
+
+/**
+ * Exit codes: 2 when what the user gave must change (a token the engine refuses, a mount of the
+ * wrong kind: nothing was written), 1 when the engine cannot be used right now (down, sealed, failing).
+ */
+function engineError(address: string, method: string, path: string, answer: EngineAnswer): SamctlError {
+  const said = answer.errors.join('; ').replace(/\s+/g, ' ').slice(0, 300);
+  if (answer.status === 403) {
+    // Vault answers 403 "permission denied" alike for a wrong, expired or revoked token and for a
+    // valid token whose policy lacks the path: the message names all of them.
+    return new SamctlError(`the engine at ${address} refused the token for ${method} ${path} (${said || 'permission denied'}): it is wrong, expired, revoked, or its policy does not allow this`, {
+      hint: LOGIN_HINT,
+      exitCode: ExitCode.usage,
+    });
+  }
+  if (answer.status === 503 && /sealed/i.test(said)) {
+    return new SamctlError(`the engine at ${address} is sealed`, { hint: 'unseal it (bao operator unseal) and run the command again', exitCode: ExitCode.failed });
+  }
+  return new SamctlError(`the engine at ${address} answered ${answer.status} to ${method} ${path}${said ? `: ${said}` : ''}`, {
+    hint: 'check the engine\'s log and the mount named in the PKI directory\'s settings; run the command again once it is fixed',
+    exitCode: ExitCode.failed,
+  });
+}
+
+function unreachable(address: string, err: unknown): SamctlError {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = (err as Error).name === 'TimeoutError' ? 'no answer within 60 s' : cause?.code === 'ECONNREFUSED' ? 'connection refused' : (cause?.code ?? cause?.message ?? (err as Error).message);
+  return new SamctlError(`cannot reach the engine at ${address}: ${why}`, {
+    hint: 'start OpenBao / Vault there, or point BAO_ADDR / VAULT_ADDR at the engine (the PKI directory records the address given to ca init)',
+    exitCode: ExitCode.failed,
+  });
+}
