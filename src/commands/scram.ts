@@ -3,7 +3,7 @@ import { usageError } from '../errors.js';
 import { readClientIdentity } from '../kafka/client-identity.js';
 import { registerScramUser } from '../kafka/scram.js';
 import { parseIdentityName } from '../pki/names.js';
-import { addScramArgument, newScramCredential } from '../pki/scram.js';
+import { addScramArgument, isScramMechanism, newScramCredential, type ScramMechanism } from '../pki/scram.js';
 import { identityFileNames } from '../store/layout.js';
 import { parsePasswordText, readTextFile } from '../store/read.js';
 import { commandContext, requireInventory } from './context.js';
@@ -52,10 +52,11 @@ Exit codes:
       const record = inventory.identities.find((entry) => entry.status === 'active' && entry.kind === 'client' && entry.name === name);
       if (!record) throw usageError(`no client identity named ${name}`, 'see `samctl status` for the names');
       if (!record.sasl) throw usageError(`client ${name} is not a SASL user`, `issue it with: samctl client issue ${name} --sasl scram-sha-512 --force`);
+      if (!isScramMechanism(record.sasl.mechanism)) throw usageError(`client ${name} authenticates with ${record.sasl.mechanism.toUpperCase()} (a Kerberos keytab), not SCRAM: its Kerberos admin manages its credential`, `issue a SCRAM user with: samctl client issue <name> --sasl scram-sha-512`);
       const passwordFile = layout.identityFile('client', name, identityFileNames('client', record.storeType, { sasl: true }).scramPassword!);
       const fix = `issue it anew: samctl client issue ${name} --sasl ${record.sasl.mechanism} --force`;
       const credential = newScramCredential(parsePasswordText(await readTextFile(passwordFile, fix), passwordFile, fix, { generated: true }));
-      const mechanism = record.sasl.mechanism;
+      const mechanism: ScramMechanism = record.sasl.mechanism;
 
       if (options.formatArg) {
         const argument = addScramArgument(name, mechanism, credential);
