@@ -127,13 +127,22 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
     const verify = await samctl(['verify'], { cwd });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
     const before = readFileSync(broker('broker.crt'), 'utf8');
-    await samctlOk(['renew', 'localhost', 'alice'], { cwd });
+    const renewed = await samctlOk(['renew', 'localhost', 'alice'], { cwd });
+    expect(renewed.stdout).toContain('Kerberos keytabs kept as they were (localhost, alice): renewal re-signs TLS certificates only');
     expect(readFileSync(broker('broker.crt'), 'utf8')).not.toBe(before);
     expect(readFileSync(broker('broker.keytab'))).toEqual(readFileSync(kt('kafka.keytab')));
     expect(readFileSync(alice('client.keytab'))).toEqual(readFileSync(kt('two.keytab')));
     expect(mode(alice('client.keytab'))).toBe(0o600);
     expect(readFileSync(broker('server-ssl.properties'), 'utf8')).toMatch(/^sasl\.enabled\.mechanisms=GSSAPI,SCRAM-SHA-512$/m);
     expect(readFileSync(alice('client-sasl.properties'), 'utf8')).toMatch(/^sasl\.mechanism=GSSAPI$/m);
+  });
+
+  it('--secrets inline: a GSSAPI client-sasl.properties holds the truststore password, so it is 0600', async () => {
+    await samctlOk(['client', 'issue', 'bob', '--sasl', 'gssapi', '--keytab', kt('two.keytab'), '--kerberos-principal', `bob@${realm}`, '--secrets', 'inline'], { cwd });
+    const config = join(pki, 'clients', 'bob', 'client-sasl.properties');
+    const truststorePassword = readFileSync(join(pki, 'clients', 'bob', 'truststore.password'), 'utf8').trim();
+    expect(readFileSync(config, 'utf8')).toContain(`ssl.truststore.password=${truststorePassword}\n`);
+    expect(mode(config)).toBe(0o600);
   });
 
   it('export ships the keytab (0600) and krb5.conf, named for the install dir', async () => {

@@ -42,12 +42,14 @@ describe.skipIf(!e2e)('GSSAPI over SASL_SSL beside mTLS on one broker, with a re
     await kdc.addPrincipal('kafka/localhost', keytab('kafka'));
     await kdc.addPrincipal('alice', keytab('alice'));
     await kdc.addPrincipal('echo', keytab('echo'));
+    await kdc.addPrincipal('mallory', keytab('mallory'));
     const realm = kdc.realm;
     await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
     await samctlOk(['broker', 'issue', 'localhost', '--sasl', 'gssapi', '--keytab', keytab('kafka'), '--kerberos-principal', `kafka/localhost@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
     await samctlOk(['client', 'issue', 'console'], { cwd });
     await samctlOk(['client', 'issue', 'alice', '--sasl', 'gssapi', '--keytab', keytab('alice'), '--kerberos-principal', `alice@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
     await samctlOk(['client', 'issue', 'echo', '--sasl', 'gssapi', '--keytab', keytab('echo'), '--kerberos-principal', `echo@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
+    await samctlOk(['client', 'issue', 'mallory', '--sasl', 'gssapi', '--keytab', keytab('mallory'), '--kerberos-principal', `mallory@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
     const snippet = join(pki, 'brokers', 'localhost', 'server-ssl.properties');
     // The broker's JVM gets the krb5.conf the snippet's KAFKA_OPTS line names.
     const kafkaOpts = /^#\s+KAFKA_OPTS=(\S+)$/m.exec(readFileSync(snippet, 'utf8'))![1]!;
@@ -100,4 +102,12 @@ describe.skipIf(!e2e)('GSSAPI over SASL_SSL beside mTLS on one broker, with a re
     const log = readFileSync(join(kdc!.dir, 'kdc.log'), 'utf8');
     expect(log).toMatch(/TGS_REQ .*echo@SAMCTL\.TEST for kafka\/localhost@SAMCTL\.TEST/);
   }, 300_000);
+
+  it('a principal the KDC no longer knows is refused (an authentication error, not a timeout)', async () => {
+    await kdc!.kadmin('delprinc -force mallory');
+    const refused = await consoleProduce(kafka!.saslBootstrap!, 'chat', ['never'], client('mallory', 'client-sasl.properties'), { jvmOpts: toolJvm });
+    expect(refused.timedOut).toBe(false);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr, show('mallory produce', refused)).toMatch(/Client not found in Kerberos database/);
+  }, 120_000);
 });
