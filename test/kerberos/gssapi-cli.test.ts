@@ -6,7 +6,7 @@
  * Kafka itself judges the files in gssapi-kafka.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeytab, enctypeName } from '../../src/pki/keytab.js';
@@ -124,6 +124,8 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
   it('status and verify accept GSSAPI identities; renew re-signs the certificates and keeps the keytabs byte for byte', async () => {
     const status = await samctl(['status'], { cwd });
     expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^broker localhost .*sasl: SASL_SSL :9093 GSSAPI,SCRAM-SHA-512$/m);
+    expect(status.stdout).toMatch(/^client alice .*sasl: GSSAPI as User:alice$/m);
     const verify = await samctl(['verify'], { cwd });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
     const before = readFileSync(broker('broker.crt'), 'utf8');
@@ -155,5 +157,17 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
     const listing = execFileSync('tar', ['--numeric-owner', '-tvf', out], { encoding: 'utf8' });
     expect(listing).toMatch(/^-rw------- .* broker\.keytab$/m);
     expect(listing).toMatch(/^-rw-r--r-- .* broker\.krb5\.conf$/m);
+  });
+
+  it('a lost keytab: status reports it missing (exit 1), renew refuses in one line naming the file and the fix', async () => {
+    rmSync(alice('client.keytab'));
+    const status = await samctl(['status'], { cwd });
+    expect(status.exitCode).toBe(1);
+    expect(status.stdout).toMatch(/^client alice +missing .*missing client\.keytab/m);
+    const before = snapshotTree(pki);
+    const renew = await samctl(['renew', 'alice'], { cwd });
+    expect(renew.exitCode).toBe(1);
+    expect(renew.stderr).toMatch(/^samctl: \S+client\.keytab cannot be read \(ENOENT\): client alice's Kerberos files are incomplete\nhint: .*samctl client issue alice --sasl gssapi --keytab '<keytab>' --kerberos-principal alice@SAMCTL\.TEST --force/);
+    expect(snapshotTree(pki)).toEqual(before);
   });
 });
