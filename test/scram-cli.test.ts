@@ -42,7 +42,8 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
   });
 
   it('renew keeps the SASL_SSL listener and the registered SCRAM password', async () => {
-    await samctlOk(['renew', 'sam01.local', 'alice'], { cwd });
+    const renewed = await samctlOk(['renew', 'sam01.local', 'alice'], { cwd });
+    expect(renewed.stdout).toContain('SCRAM passwords kept (alice): the registered users keep working. To renew a password: samctl scram <name> --rotate');
     const snippet = readFileSync(broker('server-ssl.properties'), 'utf8');
     expect(snippet).toMatch(/^listeners=SSL:\/\/:9092,SASL_SSL:\/\/:9094$/m);
     expect(snippet).toMatch(/^sasl\.enabled\.mechanisms=SCRAM-SHA-512$/m);
