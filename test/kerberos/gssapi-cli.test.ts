@@ -101,6 +101,25 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
     });
   });
 
+  it('samctl check reads the GSSAPI listener: the snippet passes; a missing semicolon, a wrong keytab or service name are errors', async () => {
+    const good = await samctl(['check', broker('server-ssl.properties')], { cwd });
+    expect(good.exitCode, good.stdout + good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/no findings in 2 listener\(s\)/);
+    const snippet = readFileSync(broker('server-ssl.properties'), 'utf8');
+    const variants: Array<[string, string, RegExp]> = [
+      ['no-semicolon', snippet.replace('principal="kafka/localhost@SAMCTL.TEST";', 'principal="kafka/localhost@SAMCTL.TEST"'), /JAAS line is broken: it does not end with a semicolon/],
+      ['other-keytab', snippet.replace(broker('broker.keytab'), kt('alice.keytab')), /the keytab \S+alice\.keytab does not hold kafka\/localhost@SAMCTL\.TEST \(it holds alice@SAMCTL\.TEST\)/],
+      ['service-name', snippet.replace('sasl.kerberos.service.name=kafka', 'sasl.kerberos.service.name=kafka-svc'), /sasl\.kerberos\.service\.name=kafka-svc is not the primary of the broker's principal/],
+    ];
+    for (const [name, text, finding] of variants) {
+      const file = join(cwd, `${name}.properties`);
+      writeFileSync(file, text, { mode: 0o600 });
+      const checked = await samctl(['check', file], { cwd });
+      expect(checked.exitCode, `${name}: ${checked.stdout}`).toBe(1);
+      expect(checked.stdout).toMatch(finding);
+    }
+  });
+
   it('client issue --sasl gssapi writes client-sasl.properties and librdkafka-sasl.properties around the keytab, and no SCRAM password', async () => {
     await samctlOk(['client', 'issue', 'alice', '--sasl', 'gssapi', '--keytab', kt('two.keytab'), '--kerberos-principal', `alice@${realm}`], { cwd });
     expect(mode(alice('client.keytab'))).toBe(0o600);

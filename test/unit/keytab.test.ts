@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { enctypeName, KeytabFormatError, keytabPrincipals, parseKeytab } from '../../src/pki/keytab.js';
+import { parseJaasEntry } from '../../src/check/kerberos.js';
 import { kerberosShortName, krb5JaasConfig, parseKerberosPrincipal, principalToLocalRules } from '../../src/pki/kerberos.js';
 
 /** One keytab record as MIT writes it (0x0502: name type present; a trailing 32-bit kvno optional). */
@@ -90,5 +91,21 @@ describe('Kerberos names and settings', () => {
     expect(principalToLocalRules('YNFORMED.NL')).toBe('RULE:[1:$1@$0](.*@YNFORMED[.]NL)s/@.*//,DEFAULT');
     expect(kerberosShortName('alice@YNFORMED.NL')).toBe('alice');
     expect(kerberosShortName('kafka/sam01@YNFORMED.NL')).toBe('kafka');
+  });
+});
+
+describe('parseJaasEntry (samctl check)', () => {
+  it('reads the login module and options, quoted or not', () => {
+    expect(parseJaasEntry('com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab="/ssl/broker.keytab" principal="kafka/sam01@YNFORMED.NL";')).toEqual({
+      loginModule: 'com.sun.security.auth.module.Krb5LoginModule',
+      options: { useKeyTab: 'true', storeKey: 'true', keyTab: '/ssl/broker.keytab', principal: 'kafka/sam01@YNFORMED.NL' },
+    });
+    expect(parseJaasEntry('org.apache.kafka.common.security.scram.ScramLoginModule required;')).toEqual({ loginModule: 'org.apache.kafka.common.security.scram.ScramLoginModule', options: {} });
+  });
+
+  it('names what is broken: the semicolon, the flag, an unclosed quote', () => {
+    expect(parseJaasEntry('com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true')).toEqual({ problem: 'it does not end with a semicolon (Kafka: "JAAS config entry not terminated by semi-colon")' });
+    expect(parseJaasEntry('com.sun.security.auth.module.Krb5LoginModule useKeyTab=true;')).toEqual({ problem: 'it does not start with "<LoginModule> required"' });
+    expect(parseJaasEntry('M required keyTab="/a b;')).toEqual({ problem: 'it cannot be read from "keyTab="/a b" on (an unclosed quote, or a value with spaces and no quotes)' });
   });
 });
