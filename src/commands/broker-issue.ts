@@ -11,6 +11,7 @@ import { readKerberosInput } from '../kerberos-input.js';
 import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader } from './context.js';
 import { withIssueOptions } from './options.js';
+import { printKerberosHints } from './kerberos-hints.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
 import { refreshSuperUsers } from '../lifecycle/authorizer.js';
@@ -123,6 +124,7 @@ ${EXIT_CODES_HELP}`,
       });
       const change = await refreshSuperUsers(context.layout, context.now);
       reportIssued(context, 'broker issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
+      printKerberosHints(context.out, context.layout, issued);
       reportSuperUsersChange(context, change);
     });
 }

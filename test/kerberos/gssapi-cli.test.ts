@@ -81,7 +81,8 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
   });
 
   it('broker issue --sasl gssapi,scram-sha-512 copies the keytab in (0600) and writes the Kerberos listener settings', async () => {
-    await samctlOk(['broker', 'issue', 'localhost', '--sasl', 'gssapi,scram-sha-512', '--keytab', kt('kafka.keytab'), '--kerberos-principal', `kafka/localhost@${realm}`, '--krb5-conf', kdc!.krb5Conf], { cwd });
+    const issued = await samctlOk(['broker', 'issue', 'localhost', '--sasl', 'gssapi,scram-sha-512', '--keytab', kt('kafka.keytab'), '--kerberos-principal', `kafka/localhost@${realm}`, '--krb5-conf', kdc!.krb5Conf], { cwd });
+    expect(issued.stdout).toContain(`Kerberos: localhost logs in as kafka/localhost@SAMCTL.TEST; start the broker with KAFKA_OPTS=-Djava.security.krb5.conf=${broker('krb5.conf')}`);
     expect(readFileSync(broker('broker.keytab'))).toEqual(readFileSync(kt('kafka.keytab')));
     expect(mode(broker('broker.keytab'))).toBe(0o600);
     expect(readFileSync(broker('krb5.conf'), 'utf8')).toBe(readFileSync(kdc!.krb5Conf, 'utf8'));
@@ -91,7 +92,7 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
     expect(snippet).toContain('listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n');
     expect(snippet).toMatch(/^sasl\.kerberos\.service\.name=kafka$/m);
     expect(snippet).toMatch(/^sasl\.kerberos\.principal\.to\.local\.rules=RULE:\[1:\$1@\$0\]\(\.\*@SAMCTL\[\.\]TEST\)s\/@\.\*\/\/,DEFAULT$/m);
-    expect(snippet).toContain(`#   KAFKA_OPTS=-Djava.security.krb5.conf=${broker('krb5.conf')}\n`);
+    expect(snippet).toContain(`#   KAFKA_OPTS=-Djava.security.krb5.conf=${broker('krb5.conf')}`);
     const inventory = JSON.parse(readFileSync(join(pki, 'samctl.json'), 'utf8'));
     expect(inventory.identities.find((entry: { name: string }) => entry.name === 'localhost').sasl).toEqual({
       mechanism: 'gssapi',
@@ -121,7 +122,8 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
   });
 
   it('client issue --sasl gssapi writes client-sasl.properties and librdkafka-sasl.properties around the keytab, and no SCRAM password', async () => {
-    await samctlOk(['client', 'issue', 'alice', '--sasl', 'gssapi', '--keytab', kt('two.keytab'), '--kerberos-principal', `alice@${realm}`], { cwd });
+    const issued = await samctlOk(['client', 'issue', 'alice', '--sasl', 'gssapi', '--keytab', kt('two.keytab'), '--kerberos-principal', `alice@${realm}`], { cwd });
+    expect(issued.stdout).toContain('Kerberos: alice logs in as alice@SAMCTL.TEST; Java tools: KAFKA_OPTS=-Djava.security.krb5.conf=/etc/krb5.conf; librdkafka, kafka-python: KRB5_CONFIG=/etc/krb5.conf');
     expect(mode(alice('client.keytab'))).toBe(0o600);
     expect(() => statSync(alice('client-scram.password'))).toThrow();
     const java = readFileSync(alice('client-sasl.properties'), 'utf8');
