@@ -38,6 +38,8 @@ export interface IdentityRequest {
   sasl?: SaslSettings;
   /** A SASL client's SCRAM password to keep (renewal); absent: a new one is made. */
   scramPassword?: string;
+  /** GSSAPI (sasl.kerberos set): the keytab and optional krb5.conf copied into the identity, as given or as kept by renewal. */
+  kerberosFiles?: { keytab: Buffer; krb5Conf?: Buffer };
 }
 
 export interface IssueContext {
@@ -81,7 +83,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const profile: LeafProfile = { role: request.kind, dn: request.dn, sans: request.sans, validity: validityWindow(now, request.days) };
   const cert = await signer.sign(csr, profile);
   const storeType = request.storeType;
-  const names = identityFileNames(request.kind, storeType, { secrets: request.secrets === 'file', sasl: request.sasl !== undefined });
+  const names = identityFileNames(request.kind, storeType, { secrets: request.secrets === 'file', sasl: request.sasl });
   const storePassword = request.storePassword ?? generateStorePassword();
   const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, signer.issuer.cert], alias: request.name, password: storePassword, scratchRoot: layout.root });
   const truststore = context.truststores[storeType];
@@ -105,6 +107,12 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
       { name: names.truststorePassword, content: `${context.truststorePassword}\n`, mode: SECRET },
     );
   }
+  if (request.sasl?.kerberos) {
+    if (!request.kerberosFiles || !names.keytab) throw operationError(`${request.kind} ${request.name} uses GSSAPI but its keytab is missing`, `issue it anew with --keytab: ${request.kind} issue ${request.name} --force`);
+    // The keytab is the identity's Kerberos secret: 0600 like its private key.
+    files.push({ name: names.keytab, content: request.kerberosFiles.keytab, mode: SECRET });
+    if (names.krb5Conf && request.kerberosFiles.krb5Conf) files.push({ name: names.krb5Conf, content: request.kerberosFiles.krb5Conf, mode: PUBLIC });
+  }
   const configInput: ConfigInput = {
     kind: request.kind,
     name: request.name,
@@ -117,7 +125,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
     truststorePassword: context.truststorePassword,
     sasl: request.sasl,
     // Made like a store password (32 base64url characters): nothing in it needs quoting in JAAS or librdkafka files.
-    scramPassword: request.kind === 'client' && request.sasl ? (request.scramPassword ?? generateStorePassword()) : undefined,
+    scramPassword: request.kind === 'client' && request.sasl && !request.sasl.kerberos ? (request.scramPassword ?? generateStorePassword()) : undefined,
     principalRules: context.principalRules.setting,
     crlFile: context.crlPem === undefined ? undefined : join(placement.dir, identityCrlName(request.kind, { prefixed: request.installDir !== undefined })),
   };

@@ -42,7 +42,8 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
   });
 
   it('renew keeps the SASL_SSL listener and the registered SCRAM password', async () => {
-    await samctlOk(['renew', 'sam01.local', 'alice'], { cwd });
+    const renewed = await samctlOk(['renew', 'sam01.local', 'alice'], { cwd });
+    expect(renewed.stdout).toContain('SCRAM passwords kept (alice): the registered users keep working. To renew a password: samctl scram <name> --rotate');
     const snippet = readFileSync(broker('server-ssl.properties'), 'utf8');
     expect(snippet).toMatch(/^listeners=SSL:\/\/:9092,SASL_SSL:\/\/:9094$/m);
     expect(snippet).toMatch(/^sasl\.enabled\.mechanisms=SCRAM-SHA-512$/m);
@@ -66,5 +67,26 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
     expect(first + second).not.toContain(password);
     const json = await samctl(['scram', 'alice', '--format-arg', '--json'], { cwd });
     expect(JSON.parse(json.stdout)).toMatchObject({ command: 'scram', user: 'alice', mechanism: 'scram-sha-512' });
+  });
+
+  it('scram --rotate writes a new password into every file that carries it, never printing it, and prints the registration step', async () => {
+    const rotated = await samctlOk(['scram', 'alice', '--rotate'], { cwd });
+    const fresh = readFileSync(alice('client-scram.password'), 'utf8').trim();
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(fresh).not.toBe(password);
+    expect(rotated.stdout + rotated.stderr).not.toContain(fresh);
+    expect(rotated.stdout).toContain('samctl scram alice --register --bootstrap <host:port> --client <admin client>');
+    expect(mode(alice('client-scram.password'))).toBe(0o600);
+    // configure --secrets inline (above): the JAAS line with the password is in client-sasl.properties.
+    expect(readFileSync(alice('client-sasl.properties'), 'utf8')).toContain(`password="${fresh}";\n`);
+    expect(readFileSync(alice('librdkafka-sasl.properties'), 'utf8')).toContain(`sasl.password=${fresh}\n`);
+    expect(readFileSync(alice('librdkafka-sasl.properties'), 'utf8')).not.toContain(password);
+    expect(mode(alice('librdkafka-sasl.properties'))).toBe(0o600);
+    // --rotate --format-arg: a new password again, its salted form printed for kafka-storage format.
+    const formatted = await samctlOk(['scram', 'alice', '--rotate', '--format-arg'], { cwd });
+    const third = readFileSync(alice('client-scram.password'), 'utf8').trim();
+    expect(third).not.toBe(fresh);
+    expect(formatted.stdout.trim()).toMatch(/^SCRAM-SHA-512=\[name=alice,salt="[A-Za-z0-9+/]{43}=",saltedpassword="[A-Za-z0-9+/]{86}==",iterations=4096\]$/);
+    expect(formatted.stdout).not.toContain(third);
   });
 });

@@ -238,6 +238,11 @@ def run_kafka_python(a: argparse.Namespace) -> int:
         bootstrap_timeout_ms=timeout_ms,
         request_timeout_ms=max(timeout_ms, 5000) if a.timeout_applies else 30000,
     )
+    if a.librdkafka_config:
+        # samctl's librdkafka-sasl.properties (SASL_SSL + SCRAM or GSSAPI): the same settings as kafka-python parameters.
+        for key in ("ssl_certfile", "ssl_keyfile", "ssl_password"):
+            common.pop(key, None)
+        common.update(kafka_python_sasl(read_librdkafka_config(a.librdkafka_config)))
     try:
         consumer = KafkaConsumer(
             **common,
@@ -327,6 +332,39 @@ def read_librdkafka_config(path: str) -> dict[str, str]:
     return config
 
 
+def kafka_python_sasl(config: dict[str, str]) -> dict:
+    """kafka-python's parameters for the SASL keys samctl writes for librdkafka.
+
+    GSSAPI: kafka-python asks the `gssapi` package (MIT krb5) for the default credentials; MIT
+    gets them from the client keytab named by KRB5_CLIENT_KTNAME into a ccache of this process
+    alone (KRB5_CONFIG names the realm's krb5.conf, as for librdkafka).
+    """
+    params: dict = {
+        "security_protocol": config.get("security.protocol", "sasl_ssl").upper(),
+        "sasl_mechanism": config.get("sasl.mechanisms", "").upper(),
+    }
+    if "ssl.ca.location" in config:
+        params["ssl_cafile"] = config["ssl.ca.location"]
+    if "sasl.username" in config:
+        params["sasl_plain_username"] = config["sasl.username"]
+        params["sasl_plain_password"] = config.get("sasl.password", "")
+    if params["sasl_mechanism"] == "GSSAPI":
+        params["sasl_kerberos_service_name"] = config.get("sasl.kerberos.service.name", "kafka")
+        keytab = config.get("sasl.kerberos.keytab")
+        if keytab:
+            os.environ["KRB5_CLIENT_KTNAME"] = keytab
+            os.environ["KRB5CCNAME"] = f"MEMORY:prediction-echo-{os.getpid()}"
+        principal = config.get("sasl.kerberos.principal")
+        if principal:
+            import gssapi  # kafka-python's GSSAPI needs it anyway
+
+            # Log in now as the configured principal (from the client keytab), so the default
+            # credentials kafka-python uses are this principal's, not the keytab's first.
+            name = gssapi.Name(principal, gssapi.NameType.kerberos_principal)
+            gssapi.Credentials(name=name, usage="initiate").inquire()
+    return params
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="echo.py", description="Echo Kafka messages from one topic to another over mutual TLS."
@@ -335,7 +373,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--ca", required=True, help="PEM CA certificate(s) that signed the brokers")
     p.add_argument("--cert", help="PEM client certificate (leaf first, chain may follow)")
     p.add_argument("--key", help="PEM private key of the client certificate (PKCS#8)")
-    p.add_argument("--librdkafka-config", help="confluent only: a librdkafka properties file (e.g. samctl's librdkafka-sasl.properties for SASL_SSL) used instead of --cert/--key")
+    p.add_argument("--librdkafka-config", help="a librdkafka properties file (e.g. samctl's librdkafka-sasl.properties for SASL_SSL: SCRAM or GSSAPI) used instead of --cert/--key; kafka-python takes its SASL keys")
     p.add_argument("--key-password", default=os.environ.get("ECHO_KEY_PASSWORD"),
                    help="password of an encrypted key (default: $ECHO_KEY_PASSWORD)")
     p.add_argument("--client", choices=("confluent", "kafka-python"), default="confluent")
@@ -354,8 +392,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p.error("--timeout must be positive")
     if a.max_messages is not None and a.max_messages < 0:
         p.error("--max-messages must be >= 0")
-    if a.librdkafka_config and a.client != "confluent":
-        p.error("--librdkafka-config needs --client confluent")
     if not a.librdkafka_config and (a.cert is None or a.key is None):
         p.error("--cert and --key are required (or --librdkafka-config)")
     for name in ("ca", "cert", "key", "librdkafka_config"):

@@ -18,7 +18,7 @@ export interface BundleFile {
 export const MANIFEST_NAME = 'SHA256SUMS';
 
 /** Roles whose files are secrets whatever mode they have on disk. */
-const SECRET_ROLES: ReadonlySet<keyof IdentityFileNames> = new Set(['key', 'keystore', 'storePassword', 'truststorePassword', 'secrets', 'scramPassword', 'saslLibrdkafka']);
+const SECRET_ROLES: ReadonlySet<keyof IdentityFileNames> = new Set(['key', 'keystore', 'storePassword', 'truststorePassword', 'secrets', 'scramPassword', 'saslLibrdkafka', 'keytab']);
 
 /**
  * What the identity's host needs, read from its directory in the PKI directory and named as
@@ -54,7 +54,7 @@ export async function readBundleFiles(layout: PkiLayout, record: IdentityRecord)
 }
 
 function roleByPkiName(record: IdentityRecord): Map<string, keyof IdentityFileNames> {
-  const names = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl !== undefined });
+  const names = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl });
   const roles = new Map<string, keyof IdentityFileNames>();
   for (const role of Object.keys(names) as Array<keyof IdentityFileNames>) if (names[role]) roles.set(names[role]!, role);
   return roles;

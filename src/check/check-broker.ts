@@ -7,6 +7,7 @@ import { daysLeft, type Threshold } from '../lifecycle/threshold.js';
 import { parseBrokerProperties, resolveListeners, sslSettingsFor, type Listener, type Setting, type SslSettings } from './broker-config.js';
 import { resolveConfigProviders, type FileRead, type ResolvedConfig } from './config-providers.js';
 import { checkExitCode, error, notice, uniqueFindings, type Finding } from './finding.js';
+import { kerberosFindings } from './kerberos.js';
 import { advertisedHostFindings, clientAuthFindings, keyUsageFindings, sansOf, subjectOf, trustFindings, validityFindings } from './findings.js';
 import { openKeystore, openTruststore, type KeystoreSettings, type OpenedKeystore, type OpenedTruststore, type StoreSetting, type TruststoreSettings } from './stores.js';
 
@@ -54,6 +55,7 @@ export async function checkBrokerConfig(file: string, options: { now: Date; thre
     listeners.push(report);
     if (secured.includes(listener)) findings.push(...(await checkSslListener(listener, report, resolved, stores, options)));
   }
+  findings.push(...(await kerberosFindings(model.listeners, resolved.values)));
   const unique = uniqueFindings(findings);
   return { file, listeners, findings: unique, exitCode: checkExitCode(unique) };
 }

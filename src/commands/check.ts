@@ -20,6 +20,9 @@ listener.security.protocol.map; listener.name.<listener>.ssl.* wins over ssl.*):
   - the keystore's chain reaches a CA in the truststore
   - ssl.client.auth=required on SSL listeners; the inter-broker listener exists
   - days left on each keystore certificate
+  - SASL listeners with GSSAPI: the JAAS line (Krb5LoginModule, quoting, the
+    trailing semicolon), the keytab it names holds its principal, and
+    sasl.kerberos.service.name is set to that principal's primary
 Values may be \${file:<path>:<key>} references (config.providers=file): samctl
 reads them as Kafka does. Passwords and keys are never printed.
 

@@ -7,9 +7,11 @@ import { parseDays, parseKeySize } from '../pki/validity.js';
 import { parseStoreType } from '../keystore/stores.js';
 import { parseSecretsMode } from '../render/identity-configs.js';
 import { parseSaslMechanism } from '../pki/scram.js';
+import { readKerberosInput } from '../kerberos-input.js';
 import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
 import { withIssueOptions } from './options.js';
+import { printKerberosHints } from './kerberos-hints.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
 import { refreshSuperUsers, superUserProblem } from '../lifecycle/authorizer.js';
@@ -24,6 +26,9 @@ interface ClientIssueOptions {
   secrets: string;
   caPasswordFile?: string;
   sasl?: string;
+  keytab?: string;
+  kerberosPrincipal?: string;
+  krb5Conf?: string;
   admin?: boolean;
 }
 
@@ -35,7 +40,10 @@ export function registerClientIssue(client: Command): void {
     .argument('[name...]', 'client names (directory names; each the CN unless --cn is given); one is asked for on a terminal')
     .option('--cn <cn>', 'common name in the certificate (default: the name; only with one name)')
     .option('--ou <ou>', 'organisational unit (OU=) in every certificate issued')
-    .option('--sasl <mechanism>', 'also a SASL user named as each client, for a SASL_SSL listener: scram-sha-512')
+    .option('--sasl <mechanism>', 'also a SASL identity for a SASL_SSL listener: scram-sha-512 (a SCRAM user named as each client) or gssapi (a Kerberos keytab)')
+    .option('--keytab <file>', "with --sasl gssapi: the client's keytab from your Kerberos admin (copied in, 0600)")
+    .option('--kerberos-principal <name>', 'with --sasl gssapi: the principal in the keytab, e.g. prediction-service@YNFORMED.NL')
+    .option('--krb5-conf <file>', "with --sasl gssapi: the realm's krb5.conf, copied in and named in the KRB5_CONFIG / KAFKA_OPTS hints")
     .option('--admin', "super users on brokers issued with --authorizer: apply ACLs (samctl acl --admin), reload keystores, create topics")
   )
     .addHelpText(
@@ -60,6 +68,15 @@ With --sasl scram-sha-512 the client is also SCRAM user <name> (principal User:<
 generated password: client-scram.password (0600), client-sasl.properties for the Java tools
 and librdkafka-sasl.properties (0600) for the broker's SASL_SSL listener. Register the user
 with samctl scram <name> (--format-arg for kafka-storage.sh format, --register on a cluster).
+
+With --sasl gssapi the client logs in with a keytab your Kerberos admin made (samctl runs no
+KDC and checks, before writing anything, that the keytab holds --kerberos-principal): it is
+copied in as client.keytab (0600); client-sasl.properties carries the Krb5LoginModule JAAS line
+and sasl.kerberos.service.name=kafka, librdkafka-sasl.properties the sasl.kerberos.keytab,
+principal and service name (librdkafka runs kinit itself). The broker sees User:<primary>
+(alice@REALM is User:alice). The Java tools need KAFKA_OPTS=-Djava.security.krb5.conf=<file>,
+librdkafka and kafka-python KRB5_CONFIG=<file> (--krb5-conf copies the realm's in as krb5.conf).
+  $ samctl client issue alice --sasl gssapi --keytab alice.keytab --kerberos-principal alice@YNFORMED.NL
 
 Several names are issued in one run: the CA is unlocked once and the keys are made in
 parallel; --ou, --days, --key-size, --store-type, --install-dir and --secrets apply to
@@ -94,7 +111,10 @@ ${EXIT_CODES_HELP}`,
       const storeType = parseStoreType(options.storeType);
       const installDir = options.installDir === undefined ? undefined : parseInstallDir(options.installDir);
       const secrets = parseSecretsMode(options.secrets);
-      const sasl = options.sasl === undefined ? undefined : { mechanism: parseSaslMechanism(options.sasl) };
+      const mechanism = options.sasl === undefined ? undefined : parseSaslMechanism(options.sasl);
+      if (mechanism === 'gssapi' && parsed.length > 1) throw usageError('--sasl gssapi names one keytab and principal, but several clients are given', 'issue each GSSAPI client on its own: samctl client issue <name> --sasl gssapi --keytab … --kerberos-principal <name>@REALM');
+      const kerberos = await readKerberosInput(mechanism ? [mechanism] : [], options, 'samctl client issue alice --sasl gssapi --keytab alice.keytab --kerberos-principal alice@YNFORMED.NL');
+      const sasl = mechanism === undefined ? undefined : { mechanism, ...(kerberos ? { kerberos: kerberos.settings } : {}) };
       const problem = options.admin ? superUserProblem({ '--cn': cn, '--ou': ou }) : undefined;
       if (problem) throw usageError(problem, "choose a CN and OU without ';'");
       const requests: IdentityRequest[] = parsed.map((name) => ({
@@ -109,6 +129,7 @@ ${EXIT_CODES_HELP}`,
         secrets,
         sasl,
         admin: Boolean(options.admin),
+        ...(kerberos ? { kerberosFiles: { keytab: kerberos.keytab, krb5Conf: kerberos.krb5Conf } } : {}),
       }));
       const issued = await issueAndSave(requests, {
         layout: context.layout,
@@ -119,6 +140,7 @@ ${EXIT_CODES_HELP}`,
       });
       const change = await refreshSuperUsers(context.layout, context.now);
       reportIssued(context, 'client issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
+      printKerberosHints(context.out, context.layout, issued);
       reportSuperUsersChange(context, change);
     });
 }

@@ -78,5 +78,14 @@ ${EXIT_CODES_HELP}`,
         for (const reload of reloads) out.line(`  ${reload.command}`);
         out.line(`or let samctl find the node.ids and do it: samctl reload ${reloads.map((reload) => reload.broker).join(' ')} --bootstrap <host:port> --client <admin client>`);
       }
+      const scramUsers = issued.filter(({ record }) => record.kind === 'client' && record.sasl && !record.sasl.kerberos).map(({ record }) => record.name);
+      if (scramUsers.length > 0) {
+        out.line(`\nSCRAM passwords kept (${scramUsers.join(', ')}): the registered users keep working. To renew a password: samctl scram <name> --rotate --register --bootstrap <host:port> --client <admin client>`);
+      }
+      const keytabs = issued.filter(({ record }) => record.sasl?.kerberos).map(({ record }) => record.name);
+      if (keytabs.length > 0) {
+        out.line(`\nKerberos keytabs kept as they were (${keytabs.join(', ')}): renewal re-signs TLS certificates only; the Kerberos keys are your Kerberos admin's.`);
+        out.line('After they rotate a keytab (kadmin ktadd, ipa-getkeytab), issue the identity anew with it: samctl <broker|client> issue <name> --sasl gssapi --keytab <new keytab> --kerberos-principal <principal> --force');
+      }
     });
 }

@@ -55,7 +55,7 @@ Exit codes:
       const width = Math.max('PRINCIPAL'.length, ...entries.map((entry) => principalText(entry).length)) + 2;
       out.line(out.style.bold(`${'KIND'.padEnd(7)}${'NAME'.padEnd(32)}${'STATE'.padEnd(9)}${'EXPIRES'.padEnd(12)}${'DAYS'.padStart(6)}  ${'PRINCIPAL'.padEnd(width)}SANS / DETAIL`));
       for (const entry of entries) {
-        const roles = [entry.authorizer && 'authorizer', entry.admin && 'admin (super user)', entry.acl && `acl: ${describeAsk(entry.acl)}`].filter(Boolean).join('; ');
+        const roles = [entry.authorizer && 'authorizer', entry.admin && 'admin (super user)', entry.acl && `acl: ${describeAsk(entry.acl)}`, entry.sasl && `sasl: ${entry.sasl}`].filter(Boolean).join('; ');
         const principal = principalText(entry).padEnd(width);
         out.line(
           `${entry.kind.padEnd(7)}${entry.name.padEnd(32)}${colour[entry.state](entry.state.padEnd(9))}${entry.notAfter.slice(0, 10).padEnd(12)}${String(entry.daysLeft).padStart(6)}  ${entry.principal === null ? out.style.red(principal) : principal}${entry.detail ?? [entry.sans.join(','), roles].filter(Boolean).join('  ')}`,

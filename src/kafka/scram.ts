@@ -1,6 +1,6 @@
 import { operationError } from '../errors.js';
 import type { TlsIdentity } from '../net/tls-probe.js';
-import { addScramArgument, SCRAM_MECHANISM_TYPE, type SaslMechanism, type ScramCredential } from '../pki/scram.js';
+import { addScramArgument, SCRAM_MECHANISM_TYPE, type ScramMechanism, type ScramCredential } from '../pki/scram.js';
 import { connectAdmin, readMetadata } from './client.js';
 import { describeKafkaError } from './errors.js';
 
@@ -13,7 +13,7 @@ import { describeKafkaError } from './errors.js';
  */
 
 /** The command line that creates the user at format time (the user exists from the cluster's first start). */
-export function formatTimeCommand(user: string, mechanism: SaslMechanism, credential: ScramCredential): string {
+export function formatTimeCommand(user: string, mechanism: ScramMechanism, credential: ScramCredential): string {
   return `kafka-storage.sh format -t <cluster-id> -c server.properties --add-scram '${addScramArgument(user, mechanism, credential)}'`;
 }
 
@@ -22,7 +22,7 @@ export function formatTimeCommand(user: string, mechanism: SaslMechanism, creden
  * controller). Throws (exit 1) naming Kafka's refusal: an unreachable cluster, a client not
  * allowed to alter users (ALTER on the cluster), a mechanism the cluster does not accept.
  */
-export async function registerScramUser(bootstrap: string[], identity: TlsIdentity, user: string, mechanism: SaslMechanism, credential: ScramCredential): Promise<{ clusterId: string }> {
+export async function registerScramUser(bootstrap: string[], identity: TlsIdentity, user: string, mechanism: ScramMechanism, credential: ScramCredential): Promise<{ clusterId: string }> {
   const kafka = await import('@platformatic/kafka');
   const admin = await connectAdmin(bootstrap, identity, undefined, 'samctl-scram');
   try {

@@ -52,12 +52,12 @@ export async function configureIdentities(layout: PkiLayout, names: string[] | (
   });
 }
 
-/** The identity's directory with its config files rendered anew: every other file kept byte for byte. */
-async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord, rules: PrincipalRules, superUsers?: string[]): Promise<FileSpec[]> {
+/** The identity's directory with its config files rendered anew (with a SCRAM client's new password, when rotating it): every other file kept byte for byte. */
+export async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord, rules: PrincipalRules, superUsers?: string[], newScramPassword?: string): Promise<FileSpec[]> {
   const dir = layout.identityDir(record.kind, record.name);
   const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
-  const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl !== undefined });
-  const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file', sasl: next.sasl !== undefined });
+  const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl });
+  const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file', sasl: next.sasl });
   const password = async (file?: string) => (file ? parsePasswordText(await readTextFile(join(dir, file), fix), join(dir, file), fix, { generated: true }) : '');
   const { cert } = await readLeafCertificate(join(dir, names.cert), fix);
   // The identity's CRL copy (kept byte for byte below) stays named in its librdkafka settings.
@@ -73,7 +73,7 @@ async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next
     keystorePassword: await password(names.storePassword),
     truststorePassword: await password(names.truststorePassword),
     sasl: next.sasl,
-    scramPassword: next.kind === 'client' && next.sasl ? await password(names.scramPassword) : undefined,
+    scramPassword: next.kind === 'client' && next.sasl && !next.sasl.kerberos ? (newScramPassword ?? (await password(names.scramPassword))) : undefined,
     superUsers,
     principalRules: rules.setting,
     crlFile: hasCrl ? join(hostPlacement(layout, next).dir, identityCrlName(next.kind, { prefixed: next.installDir !== undefined })) : undefined,

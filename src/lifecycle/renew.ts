@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults.js';
+import { operationError } from '../errors.js';
 import { readFile } from 'node:fs/promises';
 import type { IdentityRequest } from '../identity.js';
 import { subjectField } from '../pki/inspect.js';
@@ -51,8 +52,26 @@ export async function renewalRequest(layout: PkiLayout, record: IdentityRecord, 
     storePassword,
     keyPem: options.keepKey ? (await readPrivateKey(path(names.key), fix)).pem : undefined,
     sasl: record.sasl,
-    scramPassword: record.kind === 'client' && record.sasl ? await readScramPassword(path(identityFileNames('client', record.storeType, { sasl: true }).scramPassword!), fix) : undefined,
+    scramPassword: record.kind === 'client' && record.sasl && !record.sasl.kerberos ? await readScramPassword(path(identityFileNames('client', record.storeType, { sasl: true }).scramPassword!), fix) : undefined,
+    kerberosFiles: record.sasl?.kerberos ? await readKerberosFiles(record, path, fix) : undefined,
   };
+}
+
+/**
+ * A GSSAPI identity keeps its keytab (and krb5.conf copy) through a certificate renewal: the
+ * keys are the Kerberos admin's, nothing of them is re-made here. A lost keytab cannot be
+ * guessed: the fix is issuing the identity anew with --keytab.
+ */
+async function readKerberosFiles(record: IdentityRecord, path: (file: string) => string, fix: string): Promise<{ keytab: Buffer; krb5Conf?: Buffer }> {
+  const names = identityFileNames(record.kind, record.storeType, { sasl: record.sasl });
+  const read = async (name: string) => {
+    try {
+      return await readFile(path(name));
+    } catch (err) {
+      throw operationError(`${path(name)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${record.kind} ${record.name}'s Kerberos files are incomplete`, fix);
+    }
+  };
+  return { keytab: await read(names.keytab!), ...(names.krb5Conf ? { krb5Conf: await read(names.krb5Conf) } : {}) };
 }
 
 /** A SASL client keeps its registered SCRAM password through a certificate renewal; a lost one gets a new one (to be registered anew). */
@@ -94,7 +113,10 @@ export function reissueCommand(identity: Pick<IdentityRecord, 'kind' | 'name'> &
   if (identity.keySize && identity.keySize !== DEFAULTS.leafKeySize) args.push('--key-size', String(identity.keySize));
   if (identity.installDir) args.push('--install-dir', identity.installDir);
   if (identity.secrets && identity.secrets !== DEFAULTS.secrets) args.push('--secrets', identity.secrets);
-  if (identity.sasl) args.push('--sasl', identity.sasl.mechanism, ...(identity.kind === 'broker' && identity.sasl.port !== undefined ? ['--sasl-port', String(identity.sasl.port)] : []));
+  if (identity.sasl) {
+    args.push('--sasl', (identity.sasl.mechanisms ?? [identity.sasl.mechanism]).join(','), ...(identity.kind === 'broker' && identity.sasl.port !== undefined ? ['--sasl-port', String(identity.sasl.port)] : []));
+    if (identity.sasl.kerberos) args.push('--keytab', '<keytab>', '--kerberos-principal', identity.sasl.kerberos.principal, ...(identity.sasl.kerberos.krb5Conf ? ['--krb5-conf', '<krb5.conf>'] : []));
+  }
   if (identity.authorizer) args.push('--authorizer');
   if (identity.admin) args.push('--admin');
   args.push('--force');

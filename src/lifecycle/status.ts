@@ -4,7 +4,10 @@ import { fingerprintSha256 } from '../pki/inspect.js';
 import { principalFor, type PrincipalRules } from '../pki/principal.js';
 import { subjectRfc2253 } from '../pki/rfc2253.js';
 import { principalRulesOf, type AclAsk, type Inventory, type IdentityRecord } from '../store/inventory.js';
-import type { PkiLayout } from '../store/layout.js';
+import { identityFileNames, type PkiLayout } from '../store/layout.js';
+import { kafkaMechanismName } from '../pki/scram.js';
+import { kerberosShortName } from '../pki/kerberos.js';
+import { saslMechanisms } from '../store/inventory.js';
 import { parseCaCertificateText } from '../store/read.js';
 import { driftOf, readIdentityOnDisk } from './on-disk.js';
 import { daysLeft, expiryState, type Threshold } from './threshold.js';
@@ -33,6 +36,8 @@ export interface StatusEntry {
   principal?: string | null;
   /** Why there is no principal (no rule matches). */
   principalError?: string;
+  /** SASL identities: how they authenticate on the SASL_SSL listener (`GSSAPI as User:alice`, broker: `SASL_SSL :9093 GSSAPI`). */
+  sasl?: string;
 }
 
 /** Every active CA and identity, as the inventory lists it and as the files on disk say. */
@@ -104,8 +109,10 @@ async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Da
     ...(record.acl ? { acl: record.acl } : {}),
     principal: principal.principal,
     ...(principal.error ? { principalError: principal.error } : {}),
+    ...(record.sasl ? { sasl: saslSummary(record) } : {}),
   };
-  if (disk.missing.length > 0) return { ...base, state: 'missing', detail: `missing ${disk.missing.join(', ')}` };
+  const missing = [...disk.missing, ...(await missingKeytab(layout, record))];
+  if (missing.length > 0) return { ...base, state: 'missing', detail: `missing ${missing.join(', ')}` };
   const drift = driftOf(record, disk) ?? disk.problems[0];
   if (drift) return { ...base, state: 'drifted', detail: drift };
   return { ...base, state: expiryState(disk.cert!.validity, now, threshold) };
@@ -135,4 +142,24 @@ export function rotationStatus(inventory: Inventory): RotationStatus | undefined
   return pending.length > 0
     ? { phase: 1, description: `CA rotation: phase 1 done (both CAs trusted); ${pending.length} identities still on the old CA: run samctl renew --all`, retiring: retiring.map((r) => r.subject), pending }
     : { phase: 2, description: 'CA rotation: phase 2 done (every identity on the new CA): run samctl ca retire', retiring: retiring.map((r) => r.subject), pending };
+}
+
+/** How a SASL identity authenticates: the broker's listener and mechanisms, or the client's mechanism and Kafka user. */
+function saslSummary(record: IdentityRecord): string {
+  const sasl = record.sasl!;
+  const mechanisms = saslMechanisms(sasl).map(kafkaMechanismName).join(',');
+  if (record.kind === 'broker') return `SASL_SSL :${sasl.port ?? 9093} ${mechanisms}`;
+  return `${mechanisms} as User:${sasl.kerberos ? kerberosShortName(sasl.kerberos.principal) : record.name}`;
+}
+
+/** A GSSAPI identity without its keytab cannot log in: reported like a missing key. */
+async function missingKeytab(layout: PkiLayout, record: IdentityRecord): Promise<string[]> {
+  if (!record.sasl?.kerberos) return [];
+  const name = identityFileNames(record.kind, record.storeType, { sasl: record.sasl }).keytab!;
+  try {
+    await readFile(layout.identityFile(record.kind, record.name, name));
+    return [];
+  } catch {
+    return [name];
+  }
 }

@@ -7,17 +7,22 @@ import { usageError } from '../errors.js';
  * Admin API's AlterUserScramCredentials both take it).
  */
 
-/** The SASL mechanisms samctl configures. SCRAM-SHA-512 only so far (GSSAPI follows). */
-export type SaslMechanism = 'scram-sha-512';
-export const SASL_MECHANISMS: readonly SaslMechanism[] = ['scram-sha-512'];
+/** The SASL mechanisms samctl configures: SCRAM-SHA-512 (samctl makes the users) and GSSAPI (Kerberos keytabs). */
+export type SaslMechanism = ScramMechanism | 'gssapi';
+export type ScramMechanism = 'scram-sha-512';
+export const SASL_MECHANISMS: readonly SaslMechanism[] = ['scram-sha-512', 'gssapi'];
+
+export function isScramMechanism(mechanism: SaslMechanism): mechanism is ScramMechanism {
+  return mechanism === 'scram-sha-512';
+}
 
 /** Kafka's name for the mechanism (sasl.mechanism, sasl.enabled.mechanisms, --add-scram). */
-export function kafkaMechanismName(mechanism: SaslMechanism): 'SCRAM-SHA-512' {
-  return mechanism.toUpperCase() as 'SCRAM-SHA-512';
+export function kafkaMechanismName(mechanism: SaslMechanism): 'SCRAM-SHA-512' | 'GSSAPI' {
+  return mechanism.toUpperCase() as 'SCRAM-SHA-512' | 'GSSAPI';
 }
 
 /** Kafka's ScramMechanism type codes (AlterUserScramCredentials' `mechanism`): 1 SHA-256, 2 SHA-512. */
-export const SCRAM_MECHANISM_TYPE: Record<SaslMechanism, number> = { 'scram-sha-512': 2 };
+export const SCRAM_MECHANISM_TYPE: Record<ScramMechanism, number> = { 'scram-sha-512': 2 };
 
 /** --sasl: one mechanism, named as Kafka names it (any case). */
 export function parseSaslMechanism(raw: string): SaslMechanism {
@@ -26,6 +31,14 @@ export function parseSaslMechanism(raw: string): SaslMechanism {
     throw usageError(`unknown --sasl mechanism "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`, `samctl supports: ${SASL_MECHANISMS.join(', ')}`);
   }
   return value as SaslMechanism;
+}
+
+/** A broker's --sasl: one mechanism or several, comma-separated (gssapi,scram-sha-512), each once. */
+export function parseSaslMechanisms(raw: string): SaslMechanism[] {
+  const mechanisms = raw.split(',').map(parseSaslMechanism);
+  const twice = mechanisms.find((mechanism, index) => mechanisms.indexOf(mechanism) !== index);
+  if (twice) throw usageError(`--sasl names ${twice} twice`, 'name each mechanism once, e.g. --sasl gssapi,scram-sha-512');
+  return mechanisms;
 }
 
 /** Kafka's default (ScramParser, kafka-configs.sh) and RFC 7677's minimum for SHA-256: 4096. */
@@ -67,7 +80,7 @@ export function newScramCredential(password: string): ScramCredential {
  * holds no password: ScramParser decodes salt and saltedpassword as standard base64, and
  * strips the double quotes around a value.
  */
-export function addScramArgument(user: string, mechanism: SaslMechanism, credential: ScramCredential): string {
+export function addScramArgument(user: string, mechanism: ScramMechanism, credential: ScramCredential): string {
   if (/[,\]"=\s]/.test(user)) throw usageError(`SCRAM user "${user}" cannot appear in --add-scram (it holds , ] " = or a space)`);
   return `${kafkaMechanismName(mechanism)}=[name=${user},salt="${credential.salt.toString('base64')}",saltedpassword="${credential.saltedPassword.toString('base64')}",iterations=${credential.iterations}]`;
 }

@@ -1,6 +1,8 @@
 import { KAFKA_STORE_TYPE, storeHasPasswords, type StoreType } from '../keystore/stores.js';
 import type { SaslSettings, SecretsMode } from '../store/inventory.js';
 import { kafkaMechanismName } from '../pki/scram.js';
+import { DEFAULT_KERBEROS_SERVICE_NAME, kerberosServiceName, kerberosShortName, krb5JaasConfig, principalToLocalRules } from '../pki/kerberos.js';
+import { saslMechanisms } from '../store/inventory.js';
 import type { IdentityKind, IdentityFileNames } from '../store/layout.js';
 import { PUBLIC, SECRET, type FileSpec } from '../store/layout.js';
 import { usageError } from '../errors.js';
@@ -79,7 +81,8 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
         viaFile && { name: 'config-providers', view: { secretsFile: secretsPath } },
         { name: 'tls-stores', view: stores },
         { name: 'broker-tls', view: {} },
-        input.sasl && { name: 'broker-sasl', view: { saslPort: String(input.sasl.port ?? DEFAULT_SASL_PORT), mechanism: kafkaMechanismName(input.sasl.mechanism), mechanismLower: input.sasl.mechanism } },
+        input.sasl && { name: 'broker-sasl', view: { saslPort: String(input.sasl.port ?? DEFAULT_SASL_PORT), mechanism: saslMechanisms(input.sasl).map(kafkaMechanismName).join(','), scram: saslMechanisms(input.sasl).includes('scram-sha-512') ? 'yes' : undefined } },
+        input.sasl?.kerberos && { name: 'broker-sasl-gssapi', view: brokerGssapiView(input) },
         input.superUsers && { name: 'broker-authorizer', view: { superUsers: superUsersValue(input.superUsers), protocolMap: ['SSL:SSL', ...(input.sasl ? ['SASL_SSL:SASL_SSL'] : []), 'CONTROLLER:SSL'].join(',') } },
         input.principalRules !== undefined && { name: 'broker-principal-rules', view: { principalRules: input.principalRules } },
       ]),
@@ -116,7 +119,7 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
       mode: SECRET,
       content: composeSnippet([
         { name: 'secrets', view: { name: input.name, keystorePassword: input.keystorePassword, truststorePassword: input.truststorePassword } },
-        clientSasl && { name: 'sasl-secrets', view: { jaasConfig: clientSasl.jaasConfig } },
+        clientSasl?.jaasConfig !== undefined && { name: 'sasl-secrets', view: { jaasConfig: clientSasl.jaasConfig } },
       ]),
     });
   }
@@ -129,7 +132,8 @@ export function renderIdentityConfigs(input: ConfigInput): FileSpec[] {
  * password itself: librdkafka has no config providers, so 0600) and the password file.
  * No keystore: on SASL_SSL the client authenticates with SCRAM and only verifies the broker.
  */
-function saslClientFiles(input: ConfigInput, stores: { storeType: string; truststore: string; truststorePassword?: string }, reference?: (key: string) => string): { files: FileSpec[]; jaasConfig: string } {
+function saslClientFiles(input: ConfigInput, stores: { storeType: string; truststore: string; truststorePassword?: string }, reference?: (key: string) => string): { files: FileSpec[]; jaasConfig?: string } {
+  if (input.sasl!.kerberos) return gssapiClientFiles(input, stores, reference);
   const password = input.scramPassword;
   if (!password) throw usageError(`client ${input.name} uses SASL but has no SCRAM password`, `issue it anew: samctl client issue ${input.name} --sasl ${input.sasl!.mechanism} --force`);
   const user = input.name;
@@ -155,6 +159,53 @@ function saslClientFiles(input: ConfigInput, stores: { storeType: string; trusts
         name: input.names.saslLibrdkafka!,
         mode: SECRET,
         content: composeSnippet([{ name: 'librdkafka-sasl', view: { name: input.name, user, mechanism, password, caFile: input.hostPath('ca') } }], 'librdkafka'),
+      },
+    ],
+  };
+}
+
+/** The broker's Kerberos lines: the JAAS login from its keytab (at its install-dir path), the service name, the principal rules. */
+function brokerGssapiView(input: ConfigInput): Record<string, string> {
+  const kerberos = input.sasl!.kerberos!;
+  return {
+    principal: kerberos.principal,
+    realm: kerberos.principal.slice(kerberos.principal.lastIndexOf('@') + 1),
+    krb5Conf: kerberos.krb5Conf ? input.hostPath('krb5Conf') : '/etc/krb5.conf',
+    serviceName: kerberosServiceName(kerberos.principal),
+    jaasConfig: krb5JaasConfig(input.hostPath('keytab'), kerberos.principal),
+    toLocalRules: principalToLocalRules(kerberos.principal.slice(kerberos.principal.lastIndexOf('@') + 1)),
+  };
+}
+
+/**
+ * A GSSAPI client's files: client-sasl.properties (the keytab login's JAAS line: a path, no
+ * secret, so it stays inline) and librdkafka-sasl.properties (librdkafka runs kinit with the
+ * keytab). The keytab is the secret, copied into the identity at 0600.
+ */
+function gssapiClientFiles(input: ConfigInput, stores: { storeType: string; truststore: string; truststorePassword?: string }, reference?: (key: string) => string): { files: FileSpec[] } {
+  const principal = input.sasl!.kerberos!.principal;
+  const user = kerberosShortName(principal);
+  const keytab = input.hostPath('keytab');
+  const krb5Conf = input.sasl!.kerberos!.krb5Conf ? input.hostPath('krb5Conf') : '/etc/krb5.conf';
+  const common = { name: input.name, user, mechanism: 'GSSAPI', serviceName: DEFAULT_KERBEROS_SERVICE_NAME, krb5Conf };
+  // Only the truststore password can be a secret here.
+  const inline = stores.truststorePassword !== undefined && !reference;
+  return {
+    files: [
+      {
+        name: input.names.saslConfig!,
+        mode: inline ? SECRET : PUBLIC,
+        content: composeSnippet([
+          { name: 'client-sasl', view: { ...common, jaasConfig: krb5JaasConfig(keytab, principal) } },
+          inline && { name: 'inline-secrets-warning', view: {} },
+          reference && stores.truststorePassword !== undefined && { name: 'config-providers', view: { secretsFile: input.hostPath('secrets') } },
+          { name: 'client-sasl-truststore', view: stores },
+        ]),
+      },
+      {
+        name: input.names.saslLibrdkafka!,
+        mode: PUBLIC,
+        content: composeSnippet([{ name: 'librdkafka-sasl', view: { ...common, principal, keytab, caFile: input.hostPath('ca') } }], 'librdkafka'),
       },
     ],
   };

@@ -26,6 +26,7 @@ export type PartName =
   | 'librdkafka'
   | 'broker-sasl-listeners'
   | 'broker-sasl'
+  | 'broker-sasl-gssapi'
   | 'client-sasl'
   | 'client-sasl-truststore'
   | 'sasl-secrets'

@@ -71,9 +71,24 @@ export interface AclAsk {
 }
 
 export interface SaslSettings {
+  /** A client's mechanism; a broker's first enabled one. */
   mechanism: SaslMechanism;
+  /** Brokers enabling more than one (--sasl gssapi,scram-sha-512): all of them, `mechanism` first. */
+  mechanisms?: SaslMechanism[];
   /** Brokers: the SASL_SSL listener's port. */
   port?: number;
+  /** GSSAPI: the keytab's principal (copied into the identity as its keytab file), and whether a krb5.conf was copied too. */
+  kerberos?: KerberosSettings;
+}
+
+export interface KerberosSettings {
+  principal: string;
+  krb5Conf?: true;
+}
+
+/** Every mechanism the identity uses. */
+export function saslMechanisms(sasl: SaslSettings): SaslMechanism[] {
+  return sasl.mechanisms ?? [sasl.mechanism];
 }
 
 export type SecretsMode = 'inline' | 'file';
@@ -190,7 +205,7 @@ export function parseInventory(text: string, path: string): Inventory {
       throw broken(`the ${identity.kind} entry "${identity.name}" has secrets "${String(identity.secrets).slice(0, 20)}" (inline or file)`);
     }
     if (identity.sasl !== undefined && !isSaslSettings(identity.sasl)) {
-      throw broken(`the ${identity.kind} entry "${identity.name}" has sasl settings samctl does not know (mechanism ${SASL_MECHANISMS.join(' or ')}, port 1-65535)`);
+      throw broken(`the ${identity.kind} entry "${identity.name}" has sasl settings samctl does not know (mechanism ${SASL_MECHANISMS.join(' or ')}, port 1-65535, a Kerberos principal with gssapi)`);
     }
     for (const flag of ['authorizer', 'admin'] as const) {
       if (identity[flag] !== undefined && identity[flag] !== true) throw broken(`the ${identity.kind} entry "${identity.name}" has ${flag} ${JSON.stringify(identity[flag]).slice(0, 20)} (true or absent)`);
@@ -310,9 +325,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isSaslSettings(value: unknown): value is SaslSettings {
-  return (
-    isObject(value) &&
-    (SASL_MECHANISMS as readonly unknown[]).includes(value.mechanism) &&
-    (value.port === undefined || (typeof value.port === 'number' && Number.isInteger(value.port) && value.port >= 1 && value.port <= 65535))
-  );
+  const known = (mechanism: unknown) => (SASL_MECHANISMS as readonly unknown[]).includes(mechanism);
+  if (!isObject(value) || !known(value.mechanism)) return false;
+  if (value.mechanisms !== undefined && !(Array.isArray(value.mechanisms) && value.mechanisms.length > 0 && value.mechanisms.every(known) && value.mechanisms[0] === value.mechanism)) return false;
+  const gssapi = ((value.mechanisms as unknown[] | undefined) ?? [value.mechanism]).includes('gssapi');
+  const kerberos = value.kerberos;
+  const kerberosOk = kerberos === undefined ? !gssapi : gssapi && isObject(kerberos) && typeof kerberos.principal === 'string' && (kerberos.krb5Conf === undefined || kerberos.krb5Conf === true);
+  return kerberosOk && (value.port === undefined || (typeof value.port === 'number' && Number.isInteger(value.port) && value.port >= 1 && value.port <= 65535));
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { operationError, usageError } from '../errors.js';
 import { storeHasPasswords, type StoreType } from '../keystore/stores.js';
+import type { SaslSettings } from './inventory.js';
 
 /**
  * The one module that spells file and directory names: the PKI directory (what samctl keeps)
@@ -40,6 +41,9 @@ export interface IdentityFileNames {
   scramPassword?: string;
   saslConfig?: string;
   saslLibrdkafka?: string;
+  /** GSSAPI identities: the keytab given with --keytab (0600), and the --krb5-conf copy. */
+  keytab?: string;
+  krb5Conf?: string;
 }
 
 const STORE_EXTENSION: Record<StoreType, string> = { jks: 'jks', pkcs12: 'p12', pem: 'pem' };
@@ -49,8 +53,13 @@ const STORE_EXTENSION: Record<StoreType, string> = { jks: 'jks', pkcs12: 'p12', 
  * carries the kind (`broker.keystore.jks`), so that a broker and a client can share one
  * install directory on a host (the team keeps both under /ssl) without overwriting each other.
  */
-export function identityFileNames(kind: IdentityKind, storeType: StoreType, options: { prefixed?: boolean; secrets?: boolean; sasl?: boolean } = {}): IdentityFileNames {
+export function identityFileNames(kind: IdentityKind, storeType: StoreType, options: { prefixed?: boolean; secrets?: boolean; sasl?: boolean | SaslSettings } = {}): IdentityFileNames {
   const p = options.prefixed ? `${kind}.` : '';
+  // `sasl: true` is a SCRAM client (the file names its password has); settings say which mechanisms.
+  const mechanisms = options.sasl === true ? ['scram-sha-512'] : options.sasl ? (options.sasl.mechanisms ?? [options.sasl.mechanism]) : [];
+  const scram = mechanisms.includes('scram-sha-512');
+  const gssapi = mechanisms.includes('gssapi');
+  const krb5Conf = gssapi && typeof options.sasl === 'object' && options.sasl.kerberos?.krb5Conf === true;
   const ext = STORE_EXTENSION[storeType];
   const passwords = storeHasPasswords(storeType);
   return {
@@ -66,9 +75,11 @@ export function identityFileNames(kind: IdentityKind, storeType: StoreType, opti
     config: kind === 'broker' ? 'server-ssl.properties' : 'client-ssl.properties',
     librdkafka: kind === 'client' ? 'librdkafka.properties' : undefined,
     // A broker's SASL_SSL listener lives in server-ssl.properties; a client's SASL settings get files of their own.
-    scramPassword: kind === 'client' && options.sasl ? 'client-scram.password' : undefined,
-    saslConfig: kind === 'client' && options.sasl ? 'client-sasl.properties' : undefined,
-    saslLibrdkafka: kind === 'client' && options.sasl ? 'librdkafka-sasl.properties' : undefined,
+    scramPassword: kind === 'client' && scram ? 'client-scram.password' : undefined,
+    saslConfig: kind === 'client' && mechanisms.length > 0 ? 'client-sasl.properties' : undefined,
+    saslLibrdkafka: kind === 'client' && mechanisms.length > 0 ? 'librdkafka-sasl.properties' : undefined,
+    keytab: gssapi ? `${kind}.keytab` : undefined,
+    krb5Conf: krb5Conf ? `${p}krb5.conf` : undefined,
   };
 }
 
@@ -127,10 +138,10 @@ export type PkiLayout = ReturnType<typeof pkiLayout>;
  * Where an identity's files are on its host, and under which names: its install directory
  * when it has one (names prefixed by kind), else its directory in the PKI directory.
  */
-export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind; name: string; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline'; sasl?: object }): { dir: string; names: IdentityFileNames; path: (file: keyof IdentityFileNames) => string } {
+export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind; name: string; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline'; sasl?: SaslSettings }): { dir: string; names: IdentityFileNames; path: (file: keyof IdentityFileNames) => string } {
   const secrets = identity.secrets === 'file';
   const dir = identity.installDir ?? layout.identityDir(identity.kind, identity.name);
-  const names = identityFileNames(identity.kind, identity.storeType, { prefixed: identity.installDir !== undefined, secrets, sasl: identity.sasl !== undefined });
+  const names = identityFileNames(identity.kind, identity.storeType, { prefixed: identity.installDir !== undefined, secrets, sasl: identity.sasl });
   return {
     dir,
     names,
@@ -146,9 +157,9 @@ export function hostPlacement(layout: PkiLayout, identity: { kind: IdentityKind;
  * An identity's files as they go to its host: the name in its PKI directory and the name in
  * its install dir, for every file the host needs (the CSR stays behind).
  */
-export function hostFileMap(identity: { kind: IdentityKind; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline'; sasl?: object }): Array<{ pki: string; host: string }> {
+export function hostFileMap(identity: { kind: IdentityKind; storeType: StoreType; installDir?: string; secrets?: 'file' | 'inline'; sasl?: SaslSettings }): Array<{ pki: string; host: string }> {
   const secrets = identity.secrets === 'file';
-  const sasl = identity.sasl !== undefined;
+  const sasl = identity.sasl;
   const pki = identityFileNames(identity.kind, identity.storeType, { secrets, sasl });
   const host = identityFileNames(identity.kind, identity.storeType, { secrets, sasl, prefixed: identity.installDir !== undefined });
   return (Object.keys(pki) as Array<keyof IdentityFileNames>)

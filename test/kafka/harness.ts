@@ -683,6 +683,8 @@ export interface ToolOptions {
    * Default 'legacy': the form users copy from docs.
    */
   configFlag?: 'legacy' | 'command';
+  /** JVM options for the tool (default TOOL_JVM_OPTS), e.g. plus -Djava.security.krb5.conf=… for GSSAPI. */
+  jvmOpts?: string[];
 }
 
 function toolResult(r: Awaited<ReturnType<typeof runJava>>, args: string[]): ToolResult {
@@ -724,6 +726,7 @@ export async function createTopic(
   ];
   const r = await runJava(tc, 'org.apache.kafka.tools.TopicCommand', args, {
     timeoutMs: o?.timeoutMs ?? 60_000,
+    jvmOpts: o?.jvmOpts,
   });
   return toolResult(r, args);
 }
@@ -746,6 +749,7 @@ export async function consoleProduce(
   const r = await runJava(tc, 'org.apache.kafka.tools.ConsoleProducer', args, {
     input: lines.map((l) => l + '\n').join(''),
     timeoutMs: o?.timeoutMs ?? 90_000,
+    jvmOpts: o?.jvmOpts,
   });
   const res = toolResult(r, args);
   // With --sync a failed send exits 1. Without it ConsoleProducer only logs "Error when sending
@@ -789,6 +793,7 @@ export async function consoleConsume(
   ];
   const r = await runJava(tc, 'org.apache.kafka.tools.consumer.ConsoleConsumer', args, {
     timeoutMs: o.timeoutMs ?? (o.idleTimeoutMs ?? 20_000) + 60_000,
+    jvmOpts: o.jvmOpts,
   });
   const res = toolResult(r, args);
   // Kafka 4.2+ prints "Option --consumer.config is deprecated ..." on STDOUT, before the messages.
@@ -810,7 +815,7 @@ export interface EchoOptions {
   /** mTLS: the client's certificate and key; with librdkafkaConfig neither. */
   cert?: string;
   key?: string;
-  /** echo.py --librdkafka-config (confluent): e.g. samctl's librdkafka-sasl.properties. */
+  /** echo.py --librdkafka-config: e.g. samctl's librdkafka-sasl.properties (kafka-python takes its SASL keys too). */
   librdkafkaConfig?: string;
   keyPassword?: string;
   group?: string;
@@ -819,6 +824,8 @@ export interface EchoOptions {
   maxMessages?: number;
   /** echo.py --timeout (seconds). Default 60. */
   timeoutS?: number;
+  /** Extra environment for echo.py (e.g. KRB5_CONFIG for GSSAPI). */
+  env?: Record<string, string>;
 }
 
 export interface PyResult {
@@ -848,7 +855,7 @@ function echoArgs(o: EchoOptions): string[] {
   ];
 }
 
-async function runPython(args: string[], timeoutS: number, keyPassword?: string): Promise<PyResult> {
+async function runPython(args: string[], timeoutS: number, keyPassword?: string, extraEnv: Record<string, string> = {}): Promise<PyResult> {
   const tc = await prepareKafka();
   const p = execa(tc.python, [tc.echoScript, ...args], {
     reject: false,
@@ -856,7 +863,7 @@ async function runPython(args: string[], timeoutS: number, keyPassword?: string)
     timeout: (timeoutS + 30) * 1000,
     forceKillAfterDelay: 2000,
     // The key password goes through the environment, never argv.
-    env: { ECHO_KEY_PASSWORD: keyPassword ?? '', PYTHONUNBUFFERED: '1' },
+    env: { ...extraEnv, ECHO_KEY_PASSWORD: keyPassword ?? '', PYTHONUNBUFFERED: '1' },
   });
   track(p.pid);
   try {
@@ -869,12 +876,12 @@ async function runPython(args: string[], timeoutS: number, keyPassword?: string)
 
 /** Runs examples/prediction-echo/echo.py until it echoed maxMessages (exit 0) or failed. */
 export async function runEcho(o: EchoOptions): Promise<PyResult> {
-  return runPython(echoArgs(o), o.timeoutS ?? 60, o.keyPassword);
+  return runPython(echoArgs(o), o.timeoutS ?? 60, o.keyPassword, o.env);
 }
 
 /** echo.py --check-only: connect + list topics; exit 0 when the cluster accepted the client. */
 export async function pythonCheck(o: Omit<EchoOptions, 'maxMessages' | 'inTopic' | 'outTopic' | 'group'>): Promise<PyResult> {
-  return runPython([...echoArgs({ ...o, maxMessages: undefined }), '--check-only'], o.timeoutS ?? 60, o.keyPassword);
+  return runPython([...echoArgs({ ...o, maxMessages: undefined }), '--check-only'], o.timeoutS ?? 60, o.keyPassword, o.env);
 }
 
 // ---------------------------------------------------------------------------------------------

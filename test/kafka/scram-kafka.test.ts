@@ -122,14 +122,37 @@ describe.skipIf(!e2e)('SCRAM-SHA-512 over SASL_SSL beside mTLS on one broker', (
     expect(refused.stderr, show('wrong password', refused)).toMatch(/SaslAuthenticationException: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512/);
   }, 120_000);
 
+  const retired: string[] = [];
+  it('scram --rotate --register: the cluster takes the new password first, then the files; the old password is refused', async () => {
+    const old = password('bob');
+    retired.push(old);
+    const oldConfig = join(cwd, 'bob-old-sasl.properties');
+    writeFileSync(oldConfig, readFileSync(client('bob', 'client-sasl.properties')), { mode: 0o600 });
+    const rotated = await samctl(['scram', 'bob', '--rotate', '--register', '--bootstrap', kafka!.bootstrap, '--client', 'console'], { cwd });
+    expect(rotated.exitCode, show('scram --rotate --register', rotated)).toBe(0);
+    expect(rotated.stdout).toMatch(/SCRAM user bob .*has a new password, registered/);
+    expect(password('bob')).not.toBe(old);
+    expect(rotated.stdout + rotated.stderr).not.toContain(password('bob'));
+    const config = client('bob', 'client-sasl.properties');
+    let sent = await consoleProduce(kafka!.saslBootstrap!, 'chat', ['bob rotated'], config);
+    for (let attempt = 0; attempt < 3 && sent.exitCode !== 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      sent = await consoleProduce(kafka!.saslBootstrap!, 'chat', ['bob rotated'], config);
+    }
+    expect(sent.exitCode, show('bob produce with the new password', sent)).toBe(0);
+    const refused = await consoleProduce(kafka!.saslBootstrap!, 'chat', ['never'], oldConfig);
+    expect(refused.timedOut).toBe(false);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr, show('old password', refused)).toMatch(/invalid credentials with SASL mechanism SCRAM-SHA-512/);
+  }, 180_000);
+
   it("no SCRAM password was on any command line during the run (the salted --add-scram form was)", async () => {
     const seen = await stopWatcher(watcher!);
     expect(seen.sweeps).toBeGreaterThan(10);
     // The watcher saw the run: the broker's JVM and samctl's own commands.
     expect(seen.cmdlines.some((line) => line.includes('kafka.Kafka'))).toBe(true);
     expect(seen.cmdlines.some((line) => line.includes('--add-scram'))).toBe(true);
-    for (const name of ['alice', 'bob', 'echo']) {
-      const secret = password(name);
+    for (const secret of [...['alice', 'bob', 'echo'].map(password), ...retired]) {
       expect(seen.cmdlines.filter((line) => leaks(line, secret))).toEqual([]);
     }
   });
