@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { javaUtf, passwordBytes, protectPrivateKey, writeJks } from '../src/keystore/jks-format.js';
-import { tempDir, tool } from './helpers/samctl.js';
+import { samctlOk, tempDir, tool } from './helpers/samctl.js';
 
 // samctl writes JKS itself (src/keystore/jks-format.ts). keytool is the judge: a store that
 // keytool writes from the same key, chain, salt and date must be byte-for-byte the one
@@ -87,6 +87,19 @@ describe('JKS written by samctl, judged by keytool', () => {
     const wrong = await tool('keytool', ['-list', '-keystore', file('ours.jks'), '-storepass:env', 'STORE_PASS'], { env: { LC_ALL: 'C.UTF-8', STORE_PASS: `${PASSWORD}x` }, reject: false });
     expect(wrong.exitCode).not.toBe(0);
     expect(wrong.all).toContain('Keystore was tampered with, or password was incorrect');
+  });
+});
+
+describe('samctl makes JKS stores without a Java runtime', () => {
+  it('issues a JKS broker with no keytool or java on PATH, and keytool then opens both stores', async () => {
+    const cwd = tempDir();
+    await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
+    await samctlOk(['broker', 'issue', 'sam03.ynformed.nl', '--store-type', 'jks'], { cwd, env: { PATH: '/nonexistent', JAVA_HOME: undefined } });
+    const broker = join(cwd, 'pki', 'brokers', 'sam03.ynformed.nl');
+    const keys = await tool('keytool', ['-list', '-v', '-keystore', join(broker, 'keystore.jks'), '-storepass:file', join(broker, 'store.password')]);
+    expect(keys.stdout).toMatch(/Keystore type: JKS[\s\S]*Alias name: sam03\.ynformed\.nl\n[\s\S]*Entry type: PrivateKeyEntry\nCertificate chain length: 2/);
+    const trust = await tool('keytool', ['-list', '-v', '-keystore', join(broker, 'truststore.jks'), '-storepass:file', join(broker, 'truststore.password')]);
+    expect(trust.stdout).toMatch(/Alias name: ca\n[\s\S]*Entry type: trustedCertEntry/);
   });
 });
 
