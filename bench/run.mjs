@@ -5,6 +5,7 @@
 //   BENCH_SIZES=1,10 BENCH_ROUNDS=5 node bench/run.mjs
 //   BENCH_JKS_FLOOR=1 node bench/run.mjs             also keygen + one keytool launch per identity
 //   BENCH_SKIP=100:byhand,100:easyrsa node bench/run.mjs   leave contenders out at one N (N:key, …)
+//   BENCH_OUT=bench/n100-results.md node bench/run.mjs    write the tables there instead of bench/last-results.md
 //
 // Contenders, N broker identities each (RSA 2048, SAN DNS:<host>, serverAuth + clientAuth),
 // every one making its own CA inside the timed run:
@@ -31,7 +32,7 @@ const ROOT = resolve(HERE, '..');
 const BASELINE = join(HERE, 'baseline.sh');
 const PEERS = join(HERE, 'peers.sh');
 const FLOOR = join(HERE, 'floor.mjs');
-const RESULTS = join(HERE, 'last-results.md');
+const RESULTS = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : join(HERE, 'last-results.md');
 const FAST_JVM = ['-J-XX:TieredStopAtLevel=1', '-J-XX:+UseSerialGC'];
 const SAMPLE_MS = 50;
 
