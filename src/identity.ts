@@ -73,8 +73,8 @@ export interface IssuedIdentity {
 
 /**
  * Everything one identity is made of, in memory: key (`pendingKey` when the caller started
- * it early), CSR, signed certificate, stores and config files. Only keytool's scratch files touch the disk here (inside the PKI directory,
- * removed afterwards); store/ writes the result in one step.
+ * it early), CSR, signed certificate, stores and config files. Nothing touches the disk
+ * here; store/ writes the result in one step.
  */
 export async function issueIdentity(request: IdentityRequest, context: IssueContext, pendingKey?: Promise<KeyPair>): Promise<IssuedIdentity> {
   const { signer, now, layout } = context;
@@ -85,7 +85,7 @@ export async function issueIdentity(request: IdentityRequest, context: IssueCont
   const storeType = request.storeType;
   const names = identityFileNames(request.kind, storeType, { secrets: request.secrets === 'file', sasl: request.sasl });
   const storePassword = request.storePassword ?? generateStorePassword();
-  const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, signer.issuer.cert], alias: request.name, password: storePassword, scratchRoot: layout.root });
+  const keystore = await buildKeystore(storeType, { key: keyPair.privateKey, chain: [cert, signer.issuer.cert], alias: request.name, password: storePassword });
   const truststore = context.truststores[storeType];
   if (!truststore) throw operationError(`no ${storeType} truststore was built for this run`, 'run the command again; if it repeats, report it with SAMCTL_DEBUG=1');
   const leafPem = forge.pki.certificateToPem(cert);

@@ -53,7 +53,7 @@ export async function assertReplaceable(layout: PkiLayout, requests: IdentityReq
 
 /**
  * Issues every request against the CA and writes them: all identities are built in memory
- * first (keytool runs in parallel, bounded by the cores), then each directory is swapped in
+ * first (keys made in parallel, bounded by the cores), then each directory is swapped in
  * atomically and the inventory updated, all under the PKI lock.
  */
 export async function issueAndSave(requests: IdentityRequest[], options: IssueOptions): Promise<IssuedIdentity[]> {
@@ -61,46 +61,50 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
   const authority = await openAuthority(layout);
   await assertReplaceable(layout, requests, options.force);
   assertWithinCaLifetime(authority.issuer.cert, requests, now);
-  // Keys are made on libuv's threads: the first ones (as many as run at once below) are
-  // started now, to be made while this thread unlocks the CA key (600,000 PBKDF2 iterations).
-  const early = new Map<IdentityRequest, Promise<KeyPair>>();
-  for (const request of requests.filter((r) => !r.keyPem).slice(0, parallelism())) {
-    const key = generateKeyPair(request.keySize);
-    key.catch(() => undefined); // awaited in buildAll; a failed unlock must not leave it unhandled
-    early.set(request, key);
-  }
-  const signer = await authority.unlock(options.passphrase);
-
-  return withPkiLock(layout.root, async () => {
-    await removeLeftovers(layout);
-    await assertReplaceable(layout, requests, options.force);
-    const inventory = await loadInventory(layout.inventory);
-    const principalRules = principalRulesOf(inventory, layout.inventory);
-    const issued = await buildAll(requests, authority, signer, options, principalRules, early);
-    const next = recordIdentities(inventory, issued.map((identity) => identity.record));
-    // An authorizer broker's super.users names every broker and admin, this run's among them.
-    const principals = superUsers(next.identities, principalRules);
-    for (const identity of issued) if (identity.record.authorizer) identity.files = identity.withConfigs({ superUsers: principals });
-    // With an engine's KV store the engine holds the truth: commit there first, then the local cache.
-    await (await openEngineState(inventory.settings))?.publish(issued, options.force);
-    const stamp = backupStamp(now);
-    const swapped: Array<{ target: string; previous?: string }> = [];
-    try {
-      for (const identity of issued) {
-        const { kind, name } = identity.record;
-        const target = layout.identityDir(kind, name);
-        const previous = await writeDirectoryAtomically(target, identity.files, layout.identityBackup(kind, name, stamp));
-        swapped.push({ target, previous });
-      }
-      await saveInventory(layout.inventory, next);
-    } catch (err) {
-      // Without its inventory record a new directory would be unknown to status and renew:
-      // put back what was there before, then report the failure.
-      await restoreDirectories(swapped);
-      throw err;
-    }
-    return issued;
+  // Keys are made on libuv's threads, a steady few at a time from now on: the first ones
+  // while this thread unlocks the CA key (600,000 PBKDF2 iterations), the next ones while it
+  // signs and encodes the identities whose keys are ready.
+  const { keys, stop } = startKeys(requests);
+  // A failed unlock or issue must not leave the queued keys being made before the process can exit.
+  const signer = await authority.unlock(options.passphrase).catch((err: unknown) => {
+    stop();
+    throw err;
   });
+
+  try {
+    return await withPkiLock(layout.root, async () => {
+      await removeLeftovers(layout);
+      await assertReplaceable(layout, requests, options.force);
+      const inventory = await loadInventory(layout.inventory);
+      const principalRules = principalRulesOf(inventory, layout.inventory);
+      const issued = await buildAll(requests, authority, signer, options, principalRules, keys);
+      const next = recordIdentities(inventory, issued.map((identity) => identity.record));
+      // An authorizer broker's super.users names every broker and admin, this run's among them.
+      const principals = superUsers(next.identities, principalRules);
+      for (const identity of issued) if (identity.record.authorizer) identity.files = identity.withConfigs({ superUsers: principals });
+      // With an engine's KV store the engine holds the truth: commit there first, then the local cache.
+      await (await openEngineState(inventory.settings))?.publish(issued, options.force);
+      const stamp = backupStamp(now);
+      const swapped: Array<{ target: string; previous?: string }> = [];
+      try {
+        for (const identity of issued) {
+          const { kind, name } = identity.record;
+          const target = layout.identityDir(kind, name);
+          const previous = await writeDirectoryAtomically(target, identity.files, layout.identityBackup(kind, name, stamp));
+          swapped.push({ target, previous });
+        }
+        await saveInventory(layout.inventory, next);
+      } catch (err) {
+        // Without its inventory record a new directory would be unknown to status and renew:
+        // put back what was there before, then report the failure.
+        await restoreDirectories(swapped);
+        throw err;
+      }
+      return issued;
+    });
+  } finally {
+    stop(); // nothing is queued after a success; after a failure, the rest is dropped
+  }
 }
 
 /** A leaf must not outlive the CA that signed it: clients would reject it the day the CA expires. */
@@ -123,9 +127,25 @@ async function restoreDirectories(swapped: Array<{ target: string; previous?: st
   }
 }
 
-/** keytool uses ~1.3 cores per launch: more parallel launches than cores only queue up. */
-function parallelism(): number {
-  return Math.max(1, Math.min(cpus().length, 4));
+/**
+ * Starts every identity's key (those renewed with --keep-key have one), at most
+ * `keysInFlight()` at once: enough to keep every core busy, while one of libuv's four
+ * threads stays free for file I/O, which would otherwise queue behind the key generations.
+ */
+function startKeys(requests: IdentityRequest[]): { keys: Map<IdentityRequest, Promise<KeyPair>>; stop: () => void } {
+  const limit = pLimit(keysInFlight());
+  const keys = new Map<IdentityRequest, Promise<KeyPair>>();
+  for (const request of requests) {
+    if (request.keyPem) continue;
+    const key = limit(() => generateKeyPair(request.keySize));
+    key.catch(() => undefined); // awaited in buildAll; a failed unlock must not leave it unhandled
+    keys.set(request, key);
+  }
+  return { keys, stop: () => limit.clearQueue() };
+}
+
+function keysInFlight(): number {
+  return Math.max(1, Math.min(cpus().length, 3));
 }
 
 async function buildAll(
@@ -134,7 +154,7 @@ async function buildAll(
   signer: Signer,
   options: IssueOptions,
   principalRules: PrincipalRules,
-  early: Map<IdentityRequest, Promise<KeyPair>>,
+  keys: Map<IdentityRequest, Promise<KeyPair>>,
 ): Promise<IssuedIdentity[]> {
   const crlPem = await readFile(options.layout.caCrl, 'utf8').catch(() => undefined);
   // During a CA rotation the truststores hold the new and the old CA.
@@ -142,10 +162,10 @@ async function buildAll(
   for (const type of new Set(requests.map((request) => request.storeType))) {
     truststores[type] = await cachedTruststore(options.layout, type, authority.trusted, authority.truststorePassword);
   }
-  const limit = pLimit(parallelism());
+  // No limit here: the keys pace the work, and signing and encoding run on this one thread.
   return Promise.all(
     requests.map((request) =>
-      limit(async () => {
+      (async () => {
         // Identities carry the CA's organisation unless they name their own.
         const dn = { ...request.dn, o: request.dn.o ?? subjectField(authority.issuer.cert, 'O') };
         const identity = await issueIdentity({ ...request, dn }, {
@@ -157,10 +177,10 @@ async function buildAll(
           layout: options.layout,
           principalRules,
           crlPem,
-        }, early.get(request));
+        }, keys.get(request));
         options.onIssued?.(identity);
         return identity;
-      }),
+      })(),
     ),
   );
 }

@@ -1,65 +1,22 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { runKeytool } from './keytool.js';
+import { writeJks } from './jks-format.js';
 
 const PASSWORD_VAR = 'SAMCTL_STORE_PASSWORD';
-export const SCRATCH_PREFIX = '.scratch-';
 
 /**
- * keytool only reads and writes files: give it a private scratch directory and clean up.
- * It lives in the PKI directory when one is given (`.scratch-*`): a run killed mid-way
- * leaves its key material there, where the next run removes it, not in a shared /tmp.
+ * keystore.jks with one key entry and its chain (leaf first), written in-process (jks-format.ts):
+ * a keytool launch cost ~0.4 s per store, this ~1 ms. Store and key share one password
+ * (Kafka's ssl.keystore.password and ssl.key.password).
  */
-async function withScratchDir<T>(parent: string | undefined, work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(parent ?? tmpdir(), parent ? SCRATCH_PREFIX : 'samctl-keytool-'));
-  try {
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+export function buildJksKeystore(input: { pkcs8: Buffer; chain: Buffer[]; alias: string; password: string; now?: Date }): Buffer {
+  return writeJks([{ kind: 'key', alias: input.alias, pkcs8: input.pkcs8, chain: input.chain }], { password: input.password, date: input.now ?? new Date() });
 }
 
-/**
- * keystore.jks from an in-memory PKCS#12 key entry: one JVM launch. Store and key share
- * one password (Kafka's ssl.keystore.password and ssl.key.password).
- */
-export function buildJksKeystore(input: { pkcs12: Buffer; alias: string; password: string; scratchRoot?: string }): Promise<Buffer> {
-  return withScratchDir(input.scratchRoot, async (dir) => {
-    const source = join(dir, 'entry.p12');
-    const target = join(dir, 'keystore.jks');
-    await writeFile(source, input.pkcs12, { mode: 0o600 });
-    await runKeytool(
-      [
-        '-importkeystore', '-noprompt',
-        '-srckeystore', source, '-srcstoretype', 'PKCS12', '-srcstorepass:env', PASSWORD_VAR, '-srcalias', input.alias,
-        '-destkeystore', target, '-deststoretype', 'JKS', '-deststorepass:env', PASSWORD_VAR,
-        '-destkeypass:env', PASSWORD_VAR, '-destalias', input.alias,
-      ],
-      { [PASSWORD_VAR]: input.password },
-    );
-    return readFile(target);
-  });
-}
-
-/** truststore.jks with every CA as a trustedCertEntry (alias ca, ca-2, …): one launch per CA. */
-export function buildJksTruststore(input: { caPems: string[]; password: string; scratchRoot?: string }): Promise<Buffer> {
-  return withScratchDir(input.scratchRoot, async (dir) => {
-    const target = join(dir, 'truststore.jks');
-    for (const [index, pem] of input.caPems.entries()) {
-      const file = join(dir, `ca-${index}.crt`);
-      await writeFile(file, pem);
-      await runKeytool(
-        [
-          '-importcert', '-noprompt', '-trustcacerts',
-          '-alias', index === 0 ? 'ca' : `ca-${index + 1}`, '-file', file,
-          '-keystore', target, '-storetype', 'JKS', '-storepass:env', PASSWORD_VAR,
-        ],
-        { [PASSWORD_VAR]: input.password },
-      );
-    }
-    return readFile(target);
-  });
+/** truststore.jks with every CA as a trustedCertEntry (alias ca, ca-2, …), as keytool -importcert names them. */
+export function buildJksTruststore(input: { caPems: string[]; password: string; now?: Date }): Buffer {
+  const entries = input.caPems.map((pem, index) => ({ kind: 'trusted' as const, alias: index === 0 ? 'ca' : `ca-${index + 1}`, cert: new X509Certificate(pem).raw }));
+  return writeJks(entries, { password: input.password, date: input.now ?? new Date() });
 }
 
 /** `keytool -list -v` of a store, for verify and tests. */

@@ -14,18 +14,12 @@ export function buildKeyEntryPkcs12(input: {
   chain: forge.pki.Certificate[];
   password: string;
   alias: string;
-  /**
-   * A PKCS#12 that only carries the key into `keytool -importkeystore` inside a private
-   * 0700 scratch directory: key stretching protects nothing there and costs ~160 ms of
-   * pure-JS PBKDF2 per identity, so it uses a single iteration.
-   */
-  transient?: boolean;
 }): Buffer {
   const pfx = forge.pkcs12.toPkcs12Asn1(input.key, input.chain, input.password, {
     algorithm: 'aes256',
     friendlyName: input.alias,
     generateLocalKeyId: true,
-    count: input.transient ? 1 : 10_000,
+    count: 10_000,
     prfAlgorithm: 'sha256',
   } as Parameters<typeof forge.pkcs12.toPkcs12Asn1>[3]);
   return derBuffer(pfx);

@@ -29,11 +29,11 @@ export interface TrustedCa {
 }
 
 /** The truststore holding every trusted CA; identical for every identity of a run, so built once. */
-export async function buildTruststore(type: StoreType, cas: TrustedCa[], password: string, scratchRoot?: string): Promise<Buffer> {
+export async function buildTruststore(type: StoreType, cas: TrustedCa[], password: string): Promise<Buffer> {
   const alias = (index: number) => (index === 0 ? 'ca' : `ca-${index + 1}`);
   switch (type) {
     case 'jks':
-      return buildJksTruststore({ caPems: cas.map((ca) => ca.pem), password, scratchRoot });
+      return buildJksTruststore({ caPems: cas.map((ca) => ca.pem), password });
     case 'pkcs12':
       return buildTruststorePkcs12({ caCerts: cas.map((ca, index) => ({ cert: ca.cert, alias: alias(index) })), password });
     case 'pem':
@@ -42,20 +42,23 @@ export async function buildTruststore(type: StoreType, cas: TrustedCa[], passwor
 }
 
 /**
- * The key entry: JKS costs one keytool launch (PKCS#12 built in memory, then imported);
- * PKCS#12 and PEM need no JVM. The PEM keystore is the PKCS#8 key followed by the chain,
+ * The key entry: JKS and PKCS#12 are written in-process (no JVM). The PEM keystore is the PKCS#8 key followed by the chain,
  * leaf first, as Kafka's PEM loader expects.
  */
 export async function buildKeystore(
   type: StoreType,
-  input: { key: forge.pki.rsa.PrivateKey; chain: forge.pki.Certificate[]; alias: string; password: string; scratchRoot?: string },
+  input: { key: forge.pki.rsa.PrivateKey; chain: forge.pki.Certificate[]; alias: string; password: string },
 ): Promise<Buffer> {
   switch (type) {
     case 'jks':
-      return buildJksKeystore({ pkcs12: buildKeyEntryPkcs12({ ...input, transient: true }), alias: input.alias, password: input.password, scratchRoot: input.scratchRoot });
+      return buildJksKeystore({ pkcs8: der(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(input.key))), chain: input.chain.map((cert) => der(forge.pki.certificateToAsn1(cert))), alias: input.alias, password: input.password });
     case 'pkcs12':
       return buildKeyEntryPkcs12(input);
     case 'pem':
       return Buffer.from(privateKeyToPkcs8Pem(input.key) + input.chain.map((cert) => forge.pki.certificateToPem(cert)).join(''));
   }
+}
+
+function der(object: forge.asn1.Asn1): Buffer {
+  return Buffer.from(forge.asn1.toDer(object).getBytes(), 'binary');
 }

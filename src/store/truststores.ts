@@ -16,7 +16,7 @@ export async function cachedTruststore(layout: PkiLayout, type: StoreType, trust
   const path = layout.cachedTruststore(digest, type);
   const cached = await readFile(path).catch(() => undefined);
   if (cached) return cached;
-  const built = await buildTruststore(type, trusted, password, layout.root);
+  const built = await buildTruststore(type, trusted, password);
   await writeFileAtomically(path, built, PUBLIC);
   return built;
 }
@@ -31,7 +31,7 @@ export async function refreshTruststores(layout: PkiLayout, identities: Identity
   for (const record of identities) {
     let truststore = built.get(record.storeType);
     if (!truststore) {
-      truststore = await buildTruststore(record.storeType, trusted, truststorePassword, layout.root);
+      truststore = await buildTruststore(record.storeType, trusted, truststorePassword);
       built.set(record.storeType, truststore);
     }
     const names = identityFileNames(record.kind, record.storeType);
