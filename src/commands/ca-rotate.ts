@@ -16,6 +16,9 @@ CA rotation without downtime, in three resumable phases:
   2. samctl renew --all    re-sign every identity with the new CA (reload keystores)
   3. samctl ca retire      drop the old CA from every truststore once nothing depends on it
                            (reload the brokers' truststores)
+Once a CRL is in use (samctl revoke / samctl crl), ca/crl.pem holds one CRL per trusted CA:
+ca rotate keeps the old CA's key as ca/ca-<n>.key so it keeps signing its own CRL, and ca
+retire drops it with the old CA. Ship each identity's crl.pem with its truststore.
 Deliver the files and reload the brokers after each phase before starting the next.
 samctl status shows the phase. Running a phase again completes it if it was interrupted.`;
 
