@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
+import { samctl, samctlOk, snapshotTree, tempDir } from '../helpers/samctl.js';
 import { consoleConsume, consoleProduce, createTopic, prepareKafka, requireE2E, runEcho, runShell, startKafka, writeToolScripts, type KafkaCluster, type PyResult, type ToolResult } from './harness.js';
 
 const e2e = requireE2E();
@@ -124,6 +124,32 @@ describe.skipIf(!e2e)('a short-name principal mapping rule on a broker with samc
     expect(consumed.exitCode, show('ops reads prediction', consumed)).toBe(0);
     expect([...consumed.lines].sort()).toEqual([...MESSAGES, ...MESSAGES].sort());
   }, 240_000);
+
+  it('refuses bad input against the live broker with one line and exit 2, applying nothing', async () => {
+    const listAll = () => runShell(`kafka-acls.sh --bootstrap-server ${kafka!.bootstrap} --command-config ${opsConfig()} --list`, bin);
+    const held = await listAll();
+    expect(held.exitCode, show('AclCommand --list before', held)).toBe(0);
+    const before = snapshotTree(dir);
+    const live = ['--apply', '--bootstrap', kafka!.bootstrap, '--admin', 'ops'];
+    const cases: Array<[string[], RegExp]> = [
+      [['principal-rules', 'RULE:^CN=([^,]+,.*$/$1/'], /^samctl: invalid principal rule "RULE:\^CN=\(\[\^,\]\+,\.\*\$\/\$1\/": not a valid Java regex/],
+      [['acl', 'nobody', '--produce', 'prediction', ...live], /^samctl: no client named nobody/],
+      [['acl', 'prediction-service', '--consume', 'sensordata', ...live], /^samctl: --consume needs --group/],
+      [['acl', 'prediction-service', '--produce', 'sensor:data', ...live], /^samctl: invalid --produce "sensor:data": /],
+    ];
+    for (const [args, message] of cases) {
+      const refused = await run(args);
+      expect(refused.exitCode, show(args.join(' '), refused)).toBe(2);
+      expect(refused.stderr).toMatch(message);
+      const lines = refused.stderr.trimEnd().split('\n');
+      expect(lines.length, refused.stderr).toBeLessThanOrEqual(2);
+      if (lines.length === 2) expect(lines[1]).toMatch(/^hint: /);
+      expect(refused.stdout).toBe('');
+    }
+    expect(snapshotTree(dir)).toEqual(before);
+    const after = await listAll();
+    expect(aclLines(after.stdout)).toEqual(aclLines(held.stdout));
+  }, 120_000);
 
   it('revokes on the short principal: the DENY binds the service on its next request', async () => {
     const revoked = await run(['revoke', 'prediction-service', '--apply', '--bootstrap', kafka!.bootstrap, '--admin', 'ops', '--json']);
