@@ -59,8 +59,8 @@ prints the rolling restart (super.users is read at startup). Java brokers do not
 
 The CRL must be re-signed before its next update (status shows "crl due" 2 days before and
 exits 3): samctl crl, then ship the copies. librdkafka refuses every broker once the CRL it
-reads is past its next update. Renewing a client writes its librdkafka.properties without the
-line until the next samctl crl.
+reads is past its next update. Issuing or renewing an identity copies the current file and
+names it in librdkafka.properties.
 
 Examples:
   $ samctl revoke prediction-service --reason keyCompromise
