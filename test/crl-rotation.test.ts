@@ -21,8 +21,9 @@ describe('CRLs across the three phases of a CA rotation', () => {
   const verify = (cert: string, crlFile = crl, caFile = join(client('app'), 'ca.crt')) =>
     tool('openssl', ['verify', '-crl_check', '-CAfile', caFile, '-CRLfile', crlFile, cert], { reject: false });
   const blocks = (text: string) => text.match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----\r?\n/g) ?? [];
+  let written = 0;
   const issuerOf = async (block: string) => {
-    const path = join(cwd, 'one-crl.pem');
+    const path = join(cwd, `one-crl-${++written}.pem`); // one file per call: callers run in parallel
     writeFileSync(path, block);
     return (await tool('openssl', ['crl', '-in', path, '-noout', '-issuer', '-crlnumber'])).stdout;
   };
