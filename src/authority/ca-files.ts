@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { SamctlError, ExitCode } from '../errors.js';
 import type { TrustedCa } from '../keystore/stores.js';
 import { writeDirectoryAtomically } from '../store/files.js';
+import { crlsIssuedBy, joinCrls } from '../pki/crl-set.js';
 import { parseInventory } from '../store/inventory.js';
-import { CA_FILE_NAMES, olderCaGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { CA_FILE_NAMES, olderCaGeneration, olderCaKeyGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { checkEncryptedPrivateKeyText, parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
 
 /** The CA of a PKI directory as files: ca/ca.crt, ca/ca.key (encrypted), ca/truststore.password, older ca-<n>.crt. */
@@ -78,18 +79,42 @@ export async function readTrustedCas(layout: PkiLayout): Promise<TrustedCa[]> {
   return trusted;
 }
 
-/** ca/ after phase 1 of a rotation: the new CA as ca.crt/ca.key, every older certificate as ca-<n>.crt. */
+/**
+ * ca/ after phase 1 of a rotation: the new CA as ca.crt/ca.key, every older certificate as
+ * ca-<n>.crt and its encrypted key as ca-<n>.key. The older key stays until `ca retire`: a
+ * client that checks CRLs needs one signed by every CA it trusts (OpenSSL: "unable to get
+ * certificate CRL"), and only the old CA can sign the old CA's.
+ */
 export async function rotatedCaFiles(layout: PkiLayout, fresh: { certPem: string; keyPem: string }, previous: CaFiles): Promise<FileSpec[]> {
-  const older = (await readdir(layout.caDir)).filter((name) => olderCaGeneration(name) !== undefined);
+  const names = await readdir(layout.caDir);
+  const older = names.filter((name) => olderCaGeneration(name) !== undefined);
+  const olderKeys = names.filter((name) => olderCaKeyGeneration(name) !== undefined);
   const next = Math.max(0, ...older.map((name) => olderCaGeneration(name)!)) + 1;
   const kept: FileSpec[] = [];
   for (const name of older) kept.push({ name, content: await readFile(join(layout.caDir, name)), mode: PUBLIC });
+  for (const name of olderKeys) kept.push({ name, content: await readFile(join(layout.caDir, name)), mode: SECRET });
   return [
     ...currentCaFiles({ ...fresh, truststorePassword: previous.truststorePassword }),
     ...(await keptCrl(layout)),
     ...kept,
     { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC },
+    { name: layout.olderCaKeyName(next), content: previous.keyPem, mode: SECRET },
   ];
+}
+
+/** The retiring CAs' files in ca/ (generation, certificate PEM and, when kept, encrypted key PEM), oldest first. */
+export async function readOlderCaFiles(layout: PkiLayout): Promise<Array<{ generation: number; certPath: string; keyPath: string; certPem: string; cert: forge.pki.Certificate; keyPem?: string }>> {
+  const names = await readdir(layout.caDir);
+  const generations = names.map(olderCaGeneration).filter((generation): generation is number => generation !== undefined).sort((a, b) => a - b);
+  const older = [];
+  for (const generation of generations) {
+    const certPath = join(layout.caDir, layout.olderCaCertName(generation));
+    const keyPath = join(layout.caDir, layout.olderCaKeyName(generation));
+    const certPem = await readTextFile(certPath, restoreCa(layout));
+    const keyPem = names.includes(layout.olderCaKeyName(generation)) ? await readTextFile(keyPath, restoreCa(layout)) : undefined;
+    older.push({ generation, certPath, keyPath, certPem, cert: parseCaCertificateText(certPem, certPath, restoreCa(layout)), keyPem });
+  }
+  return older;
 }
 
 /**
@@ -108,4 +133,17 @@ export function currentCaFiles(ca: { certPem: string; keyPem: string; truststore
 export async function keptCrl(layout: PkiLayout): Promise<FileSpec[]> {
   const pem = await readFile(layout.caCrl).catch(() => undefined);
   return pem === undefined ? [] : [{ name: CA_FILE_NAMES.crl, content: pem, mode: PUBLIC }];
+}
+
+/**
+ * ca/crl.pem for `ca retire`: only the CRLs the remaining CA signed (those of the retired CAs go
+ * with them). `stale` when the file holds none of the remaining CA's (a rotation begun before
+ * samctl kept one per CA): the file is kept as it is and `samctl crl` must sign a new one.
+ */
+export async function retainedCrl(layout: PkiLayout, caPem: string): Promise<{ files: FileSpec[]; pem?: string; stale: boolean }> {
+  const text = await readFile(layout.caCrl, 'utf8').catch(() => undefined);
+  if (text === undefined) return { files: [], stale: false };
+  const own = await crlsIssuedBy(text, caPem);
+  const pem = own.length > 0 ? joinCrls(own) : text;
+  return { files: [{ name: CA_FILE_NAMES.crl, content: pem, mode: PUBLIC }], pem, stale: own.length === 0 };
 }

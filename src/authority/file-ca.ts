@@ -59,11 +59,11 @@ export class FileCa implements Signer {
     this.issuer = { cert, pem };
   }
 
-  /** Decrypts ca/ca.key and checks it belongs to ca/ca.crt. */
-  static unlock(files: CaFiles & { cert: forge.pki.Certificate }, passphrase: string, layout: PkiLayout): FileCa {
-    const key = decryptPrivateKey(files.keyPem, passphrase, layout.caKey, files.keyDigest);
+  /** Decrypts ca/ca.key (or a retiring CA's ca-<n>.key, given `paths`) and checks it belongs to its certificate. */
+  static unlock(files: CaFiles & { cert: forge.pki.Certificate }, passphrase: string, layout: PkiLayout, paths: { cert: string; key: string } = { cert: layout.caCert, key: layout.caKey }): FileCa {
+    const key = decryptPrivateKey(files.keyPem, passphrase, paths.key, files.keyDigest);
     if (!keyMatchesCertificate(key, files.cert)) {
-      throw new SamctlError(`${layout.caKey} does not belong to ${layout.caCert}`, {
+      throw new SamctlError(`${paths.key} does not belong to ${paths.cert}`, {
         hint: `restore the matching pair from ${layout.backups}/ca-*/`,
         exitCode: ExitCode.failed,
       });

@@ -4,16 +4,19 @@ import { removeLeftovers } from '../store/files.js';
 import { loadInventory, saveInventory, type CaRecord, type IdentityRecord, type Inventory } from '../store/inventory.js';
 import { backupStamp, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
+import { writeCrlCopies } from '../store/crl.js';
 import { refreshTruststores } from '../store/truststores.js';
-import { currentCaFiles, keptCrl, readCaFiles, readTrustedCas, rotatedCaFiles, saveCaFiles } from './ca-files.js';
+import { currentCaFiles, readCaFiles, readTrustedCas, retainedCrl, rotatedCaFiles, saveCaFiles } from './ca-files.js';
 import { createFileCa, FileCa } from './file-ca.js';
 import { refuseEngineCa } from './openbao.js';
 
 /**
  * CA rotation without downtime, in three resumable phases:
- *   1. rotateCa: a new CA; every truststore and ca.crt trusts the old and the new one
+ *   1. rotateCa: a new CA; every truststore and ca.crt trusts the old and the new one; the old
+ *      CA's key stays as ca-<n>.key so each CA keeps signing its own CRL (`ca rotate` then
+ *      publishes both, when CRLs are in use: lifecycle/crl-publish.ts)
  *   2. samctl renew --all: every identity re-signed by the new CA
- *   3. retireCa: the old CA dropped from every truststore
+ *   3. retireCa: the old CA, its key and its CRL dropped from ca/, every truststore and CRL copy
  * Each phase is derived from ca/ and the inventory, so running it again completes it.
  */
 
@@ -51,7 +54,7 @@ export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: nu
   });
 }
 
-export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[] }> {
+export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[]; crl: 'none' | 'current' | 'stale' }> {
   await refuseEngineCa(layout, 'ca retire', ENGINE_ROTATION_HINT);
   const current = await readCaFiles(layout);
   return withPkiLock(layout.root, async () => {
@@ -68,10 +71,13 @@ export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired:
         'run `samctl renew --all` (or renew those names) first',
       );
     }
-    await saveCaFiles(layout, [...currentCaFiles(current), ...(await keptCrl(layout))], layout.caBackup(backupStamp(now)));
+    // The retired CAs' keys (ca-<n>.key) and CRLs leave ca/ with their certificates (backups/ keeps them).
+    const crl = await retainedCrl(layout, current.certPem);
+    await saveCaFiles(layout, [...currentCaFiles(current), ...crl.files], layout.caBackup(backupStamp(now)));
     await refreshTruststores(layout, identities, [{ pem: current.certPem, cert: current.cert }], current.truststorePassword);
+    if (crl.pem !== undefined) await writeCrlCopies(layout, crl.pem, identities);
     await saveInventory(layout.inventory, recordRetirement(inventory));
-    return { retired: retiring, identities };
+    return { retired: retiring, identities, crl: crl.pem === undefined ? 'none' : crl.stale ? 'stale' : 'current' };
   });
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { refuseEngineCa } from '../authority/openbao.js';
 import { ENGINE_ROTATION_HINT, retireCa, rotateCa } from '../authority/rotation.js';
 import { reloadBrokerStore } from '../kafka/actions.js';
+import { republishCrls } from '../lifecycle/crl-publish.js';
 import { parseDnValue } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
 import type { IdentityRecord } from '../store/inventory.js';
@@ -16,6 +17,9 @@ CA rotation without downtime, in three resumable phases:
   2. samctl renew --all    re-sign every identity with the new CA (reload keystores)
   3. samctl ca retire      drop the old CA from every truststore once nothing depends on it
                            (reload the brokers' truststores)
+Once a CRL is in use (samctl revoke / samctl crl), ca/crl.pem holds one CRL per trusted CA:
+ca rotate keeps the old CA's key as ca/ca-<n>.key so it keeps signing its own CRL, and ca
+retire drops it with the old CA. Ship each identity's crl.pem with its truststore.
 Deliver the files and reload the brokers after each phase before starting the next.
 samctl status shows the phase. Running a phase again completes it if it was interrupted.`;
 
@@ -36,10 +40,12 @@ export function registerCaRotate(ca: Command): void {
       await refuseEngineCa(layout, 'ca rotate', ENGINE_ROTATION_HINT);
       const passphrase = await passphraseReader(context, options.caPasswordFile, 'existing')();
       const result = await rotateCa(layout, { cn, days, keySize, passphrase, now: context.now });
+      const crl = await republishCrls(layout, passphrase, context.now);
 
-      out.result({ command: 'ca rotate', dir: layout.root, resumed: result.resumed, ca: result.active, trustedCas: result.trustedCas, truststoresUpdated: result.identities.length });
+      out.result({ command: 'ca rotate', dir: layout.root, resumed: result.resumed, ca: result.active, trustedCas: result.trustedCas, truststoresUpdated: result.identities.length, crl: crl ?? null });
       out.line(`${out.style.green('✔')} ${result.resumed ? 'rotation resumed' : 'new CA'} ${out.style.bold(result.active.subject)} (expires ${result.active.notAfter.slice(0, 10)})`);
       out.line(`  ${result.identities.length} truststores and ca.crt files now trust ${result.trustedCas} CAs`);
+      if (crl) out.line(`  ${context.display(layout.caCrl)}: CRL #${crl.number} from each of the ${crl.issuers} CAs, next update ${crl.nextUpdate.slice(0, 10)} (copied to ${crl.copies} identities; ship them with the truststores)`);
       printBrokerReloads(context, result.identities);
       out.line('Next, once every broker trusts both CAs: samctl renew --all   (re-sign every identity with the new CA), then samctl ca retire');
     });
@@ -56,6 +62,8 @@ export function registerCaRetire(ca: Command): void {
       out.result({ command: 'ca retire', dir: layout.root, retired: result.retired, truststoresUpdated: result.identities.length });
       for (const record of result.retired) out.line(`${out.style.green('✔')} retired ${record.subject} (serial ${record.serial.slice(0, 16)}…)`);
       out.line(`  ${result.identities.length} truststores and ca.crt files now trust only the current CA`);
+      if (result.crl === 'stale') out.warn(`${context.display(layout.caCrl)} holds no CRL of the current CA (published before samctl kept one per CA): run samctl crl, or clients that check CRLs refuse every broker`);
+      else if (result.crl === 'current') out.line(`  ${context.display(layout.caCrl)} and its copies keep only the current CA's CRL`);
       printBrokerReloads(context, result.identities);
     });
 }

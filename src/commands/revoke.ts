@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { openAuthority } from '../authority/authority.js';
+import { unlockCrlSigners, type CrlSigner } from '../authority/crl-signers.js';
 import { describeBinding, diffBindings } from '../kafka/acl-plan.js';
 import { openAclSession } from '../kafka/acls.js';
 import { readClientIdentity } from '../kafka/client-identity.js';
-import { crlEntries, denyBindings, denyCommands, findRevocable, nextCrlWindow, parseCrlReason, proposeReplacementName, recordRevocation, CRL_VALIDITY_DAYS } from '../lifecycle/revoke.js';
+import { publishCrls } from '../lifecycle/crl-publish.js';
+import { denyBindings, denyCommands, findRevocable, parseCrlReason, proposeReplacementName, recordRevocation, CRL_VALIDITY_DAYS } from '../lifecycle/revoke.js';
 import { principalFor } from '../pki/principal.js';
-import { publishCrl } from '../store/crl.js';
-import { loadInventory, principalRulesOf, saveInventory, CRL_REASONS, type Inventory } from '../store/inventory.js';
+import { loadInventory, principalRulesOf, CRL_REASONS, type Inventory } from '../store/inventory.js';
 import { hostPlacement } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { defaultBootstrap, findAdmin, parseBootstrap } from './acl.js';
@@ -39,9 +39,10 @@ export function registerRevoke(program: Command): void {
       `
 What happens:
   1. samctl.json        the identity becomes "revoked" (status shows it; renew skips it)
-  2. ca/crl.pem         a CRL signed by the CA listing every revoked certificate of the current
-                        CA, cRLNumber one higher, valid ${CRL_VALIDITY_DAYS} days; a copy goes to every
-                        identity's directory (crl.pem; client.crl.pem with --install-dir, in bundles too)
+  2. ca/crl.pem         one CRL per trusted CA (two during a CA rotation), each signed by its CA
+                        and listing the revoked certificates it issued, cRLNumber one higher, valid
+                        ${CRL_VALIDITY_DAYS} days; a copy goes to every identity's directory (crl.pem;
+                        client.crl.pem with --install-dir, in bundles too)
      librdkafka.properties  ssl.crl.location=<that copy on the host>: confluent-kafka and kcat then
                         refuse a broker whose certificate is revoked (Java clients do not read it)
   3. DENY               All operations on topic *, group *, transactional-id * and the cluster for
@@ -58,8 +59,8 @@ prints the rolling restart (super.users is read at startup). Java brokers do not
 
 The CRL must be re-signed before its next update (status shows "crl due" 2 days before and
 exits 3): samctl crl, then ship the copies. librdkafka refuses every broker once the CRL it
-reads is past its next update. Renewing a client writes its librdkafka.properties without the
-line until the next samctl crl.
+reads is past its next update. Issuing or renewing an identity copies the current file and
+names it in librdkafka.properties.
 
 Examples:
   $ samctl revoke prediction-service --reason keyCompromise
@@ -86,14 +87,11 @@ Exit codes:
       const replacement = proposeReplacementName(inventory, name);
 
       const { layout, out } = context;
-      const authority = await openAuthority(layout);
-      const signer = await authority.unlock(passphraseReader(context, options.caPasswordFile, 'existing'));
+      const signers = await unlockSigners(context, inventory, options.caPasswordFile);
       const published = await withPkiLock(layout.root, async () => {
         const current = await loadInventory(layout.inventory);
         const fresh = findRevocable(current, name);
-        const next = recordRevocation(current, fresh, context.now, reason);
-        const result = await signAndPublish(context, next, signer);
-        return result;
+        return publishCrls(layout, recordRevocation(current, fresh, context.now, reason), signers, context.now);
       });
 
       // A revoked broker or admin leaves super.users: the authorizer brokers' snippets are rendered anew (a rolling restart).
@@ -140,6 +138,10 @@ export function registerCrl(program: Command): void {
     .addHelpText(
       'after',
       `
+Writes ca/crl.pem (one CRL per trusted CA, each signed by its own CA: during a CA rotation the
+retiring CA's key, ca/ca-<n>.key, signs its CRL), the copy in every identity's directory, and
+each client's librdkafka.properties (ssl.crl.location names its copy).
+
 Examples:
   $ samctl crl                      # weekly, or when samctl status shows "crl due"
 
@@ -150,25 +152,16 @@ Exit codes:
     )
     .action(async (options: { caPasswordFile?: string }, command: Command) => {
       const context = commandContext(command);
-      await requireInventory(context);
+      const inventory = await requireInventory(context);
       const { layout, out } = context;
-      const authority = await openAuthority(layout);
-      const signer = await authority.unlock(passphraseReader(context, options.caPasswordFile, 'existing'));
-      const published = await withPkiLock(layout.root, async () => signAndPublish(context, await loadInventory(layout.inventory), signer));
+      const signers = await unlockSigners(context, inventory, options.caPasswordFile);
+      const published = await withPkiLock(layout.root, async () => publishCrls(layout, await loadInventory(layout.inventory), signers, context.now));
       out.result({ command: 'crl', crl: published });
-      out.line(`${out.style.green('✔')} ${context.display(layout.caCrl)}: CRL #${published.number}, ${published.entries} revoked, next update ${published.nextUpdate} (copied to ${published.copies} identities)`);
+      out.line(`${out.style.green('✔')} ${context.display(layout.caCrl)}: CRL #${published.number}, ${published.entries} revoked, ${published.issuers} CA${published.issuers === 1 ? '' : 's'}, next update ${published.nextUpdate} (copied to ${published.copies} identities)`);
     });
 }
 
-/** Signs the CRL for `inventory`, writes it and the inventory (with the new CRL state). Call under the PKI lock. */
-async function signAndPublish(context: CommandContext, inventory: Inventory, signer: Awaited<ReturnType<Awaited<ReturnType<typeof openAuthority>>['unlock']>>) {
-  const { layout } = context;
-  const window = nextCrlWindow(inventory, context.now);
-  const entries = crlEntries(inventory);
-  const pem = await signer.signCrl(entries, window);
-  const crl = { number: window.number, thisUpdate: window.thisUpdate.toISOString(), nextUpdate: window.nextUpdate.toISOString() };
-  // The inventory first: a CRL number is never reused, even if writing the files fails half-way.
-  await saveInventory(layout.inventory, { ...inventory, crl });
-  const written = await publishCrl(layout, pem, inventory.identities);
-  return { ...crl, entries: entries.length, copies: written.length - 1, path: layout.caCrl };
+/** The current CA and, during a rotation, the retiring ones: each signs its own CRL. */
+async function unlockSigners(context: CommandContext, inventory: Inventory, caPasswordFile: string | undefined): Promise<CrlSigner[]> {
+  return unlockCrlSigners(context.layout, await passphraseReader(context, caPasswordFile, 'existing')(), inventory.cas);
 }

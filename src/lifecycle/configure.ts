@@ -55,14 +55,32 @@ export async function configureIdentities(layout: PkiLayout, names: string[] | (
 /** The identity's directory with its config files rendered anew (with a SCRAM client's new password, when rotating it): every other file kept byte for byte. */
 export async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord, rules: PrincipalRules, superUsers?: string[], newScramPassword?: string): Promise<FileSpec[]> {
   const dir = layout.identityDir(record.kind, record.name);
-  const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
   const oldNames = identityFileNames(record.kind, record.storeType, { secrets: record.secrets === 'file', sasl: record.sasl });
+  const configs = await renderedConfigs(layout, record, next, rules, superUsers, newScramPassword);
+  const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, oldNames.saslConfig, oldNames.saslLibrdkafka, ...configs.map((file) => file.name)]);
+  const kept: FileSpec[] = [];
+  for (const name of (await readdir(dir)).filter((entry) => !rendered.has(entry))) {
+    const path = join(dir, name);
+    const { mode } = await stat(path);
+    kept.push({ name, content: await readFile(path), mode: (mode & 0o077) === 0 ? 0o600 : 0o644 });
+  }
+  return [...kept, ...configs];
+}
+
+/**
+ * The config files of identity `record` (in its directory now) rendered for `next` from the
+ * inventory, its certificate and the store passwords on disk; ssl.crl.location names the CRL
+ * copy when the directory holds one.
+ */
+export async function renderedConfigs(layout: PkiLayout, record: IdentityRecord, next: IdentityRecord, rules: PrincipalRules, superUsers?: string[], newScramPassword?: string): Promise<FileSpec[]> {
+  const dir = layout.identityDir(record.kind, record.name);
+  const fix = `restore it from ${layout.backups}/ or issue the identity anew with --force`;
   const names = identityFileNames(next.kind, next.storeType, { secrets: next.secrets === 'file', sasl: next.sasl });
   const password = async (file?: string) => (file ? parsePasswordText(await readTextFile(join(dir, file), fix), join(dir, file), fix, { generated: true }) : '');
   const { cert } = await readLeafCertificate(join(dir, names.cert), fix);
   // The identity's CRL copy (kept byte for byte below) stays named in its librdkafka settings.
   const hasCrl = (await readdir(dir)).includes(identityCrlName(next.kind));
-  const configs = renderIdentityConfigs({
+  return renderIdentityConfigs({
     kind: next.kind,
     name: next.name,
     principal: principalLabel(certificatePrincipal(cert, rules)),
@@ -78,12 +96,4 @@ export async function reconfiguredFiles(layout: PkiLayout, record: IdentityRecor
     principalRules: rules.setting,
     crlFile: hasCrl ? join(hostPlacement(layout, next).dir, identityCrlName(next.kind, { prefixed: next.installDir !== undefined })) : undefined,
   });
-  const rendered = new Set([oldNames.config, oldNames.librdkafka, oldNames.secrets, oldNames.saslConfig, oldNames.saslLibrdkafka, ...configs.map((file) => file.name)]);
-  const kept: FileSpec[] = [];
-  for (const name of (await readdir(dir)).filter((entry) => !rendered.has(entry))) {
-    const path = join(dir, name);
-    const { mode } = await stat(path);
-    kept.push({ name, content: await readFile(path), mode: (mode & 0o077) === 0 ? 0o600 : 0o644 });
-  }
-  return [...kept, ...configs];
 }

@@ -43,12 +43,10 @@ export function recordRevocation(inventory: Inventory, target: IdentityRecord, n
   };
 }
 
-/** Every revoked certificate the current CA issued: a CRL lists only its own issuer's serials (RFC 5280 §5). */
-export function crlEntries(inventory: Inventory): CrlEntry[] {
-  const current = inventory.cas.find((ca) => ca.status === 'active');
-  if (!current) return [];
+/** Every revoked certificate the CA `issuerSha256` issued: a CRL lists only its own issuer's serials (RFC 5280 §5). */
+export function crlEntries(inventory: Inventory, issuerSha256: string): CrlEntry[] {
   return inventory.identities
-    .filter((record) => record.status === 'revoked' && record.issuerSha256 === current.sha256)
+    .filter((record) => record.status === 'revoked' && record.issuerSha256 === issuerSha256)
     .map((record) => ({ serialHex: record.serial, revokedAt: new Date(record.revokedAt!), ...(record.revocationReason ? { reason: record.revocationReason } : {}) }));
 }
 

@@ -94,8 +94,14 @@ export function identityCrlName(kind: IdentityKind, options: { prefixed?: boolea
 /** The files of ca/. */
 export const CA_FILE_NAMES = { cert: 'ca.crt', key: 'ca.key', truststorePassword: 'truststore.password', crl: 'crl.pem' } as const;
 
-/** Older CA certificates kept during a rotation: ca-1.crt, ca-2.crt, … */
+/** Older CA certificates kept during a rotation: ca-1.crt, ca-2.crt, … (and their keys, ca-1.key, …: each signs its own CRL). */
 const OLDER_CA_CERT = /^ca-(\d+)\.crt$/;
+const OLDER_CA_KEY = /^ca-(\d+)\.key$/;
+
+export function olderCaKeyGeneration(fileName: string): number | undefined {
+  const match = OLDER_CA_KEY.exec(fileName);
+  return match ? Number(match[1]) : undefined;
+}
 
 export function olderCaGeneration(fileName: string): number | undefined {
   const match = OLDER_CA_CERT.exec(fileName);
@@ -114,10 +120,12 @@ export function pkiLayout(dir: string) {
     caDir,
     caCert: join(caDir, CA_FILE_NAMES.cert),
     caKey: join(caDir, CA_FILE_NAMES.key),
-    /** The CA's CRL (samctl revoke / samctl crl): every revoked certificate of the current CA. */
+    /** The CRLs (samctl revoke / samctl crl): one per trusted CA, each signed by its CA, concatenated. */
     caCrl: join(caDir, CA_FILE_NAMES.crl),
     truststorePassword: join(caDir, CA_FILE_NAMES.truststorePassword),
     olderCaCertName: (generation: number) => `ca-${generation}.crt`,
+    /** A retiring CA's encrypted key, kept until `ca retire`: it signs that CA's CRL (samctl crl, revoke). */
+    olderCaKeyName: (generation: number) => `ca-${generation}.key`,
     /** A truststore built once per trusted-CA set and store type (see truststores.ts). */
     cachedTruststore: (digest: string, type: StoreType) => join(caDir, `.truststore-${digest}.${type}`),
     backups: join(root, 'backups'),

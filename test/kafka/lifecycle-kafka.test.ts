@@ -2,7 +2,7 @@
  * Renewal and CA rotation on a live broker: keystores and truststores are swapped in
  * through Kafka's dynamic config (KIP-226) while a producer keeps sending; nothing is lost.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
@@ -51,6 +51,9 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     }
     return report;
   };
+  /** confluent-kafka with the client's own librdkafka.properties: ssl.crl.location names its CRL copy (CRL checking on). */
+  const crlCheck = (name: string, librdkafkaConfig = join(client(name), 'librdkafka.properties')) =>
+    pythonCheck({ client: 'confluent', bootstrap: kafka!.bootstrap, ca: join(client(name), 'ca.crt'), librdkafkaConfig, timeoutS: 10 });
   const check = (dir: string, ca = join(dir, 'ca.crt')) =>
     pythonCheck({ client: 'confluent', bootstrap: kafka!.bootstrap, ca, cert: join(dir, 'client.crt'), key: join(dir, 'client.key'), timeoutS: 10 });
   /**
@@ -132,13 +135,19 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     expect(consumed.lines).toEqual(Array.from({ length: 2000 }, (_, i) => `m-${i}`));
   }, 300_000);
 
-  it('rotates the CA in three phases on the live broker with messages in flight: none lost, old-CA client refused at the end', async () => {
+  it('rotates the CA in three phases on the live broker with messages in flight: none lost, old-CA client refused at the end, librdkafka with ssl.crl.location connecting throughout', async () => {
     const created = await createTopic(kafka!.bootstrap, 'rotation', 1, 1, admin());
     expect(created.exitCode, show('create rotation', created)).toBe(0);
     const oldClient = join(cwd, 'kept-old-ca-client');
     cpSync(client('old-ca-client'), oldClient, { recursive: true });
     const oldIssuer = (await probe('console')).chain[0].issuer;
     const producer = startSteadyProducer(kafka!.bootstrap, pem(client('producer')), 'rotation', 100_000, 5);
+    // CRLs in use from the start: every client's librdkafka.properties names its copy (ssl.crl.location).
+    await samctlOk(['crl'], { cwd });
+    const crlLine = `ssl.crl.location=${join(client('console'), 'crl.pem')}\n`;
+    expect(readFileSync(join(client('console'), 'librdkafka.properties'), 'utf8')).toContain(crlLine);
+    const before = await crlCheck('console');
+    expect(before.exitCode, show('confluent with ssl.crl.location before the rotation', before)).toBe(0);
 
     // Phase 1: new CA, both trusted everywhere.
     await samctlOk(['ca', 'rotate', '--key-size', '2048'], { cwd });
@@ -147,6 +156,19 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     expect((await settlesTo(0, client('new-ca-client'))).exitCode, 'new-CA client after phase 1').toBe(0);
     expect((await check(oldClient, join(client('console'), 'ca.crt'))).exitCode, 'old-CA client after phase 1').toBe(0);
     expect((await samctl(['ca', 'retire'], { cwd })).exitCode).toBe(2);
+    // The broker still presents its old-CA certificate: librdkafka finds the old CA's CRL, the
+    // second of the two in the file. With the new CA's alone it refuses the broker.
+    const crls = readFileSync(join(client('console'), 'crl.pem'), 'utf8').match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----\r?\n/g) ?? [];
+    expect(crls).toHaveLength(2);
+    const newOnly = join(cwd, 'console-new-ca-crl-only.properties');
+    writeFileSync(join(cwd, 'new-ca-crl-only.pem'), crls[0]);
+    writeFileSync(newOnly, readFileSync(join(client('console'), 'librdkafka.properties'), 'utf8').replace(crlLine, `ssl.crl.location=${join(cwd, 'new-ca-crl-only.pem')}\n`));
+    const [phase1, phase1New, phase1Single] = await Promise.all([crlCheck('console'), crlCheck('new-ca-client'), crlCheck('console', newOnly)]);
+    expect(phase1.exitCode, show('confluent with ssl.crl.location after phase 1', phase1)).toBe(0);
+    expect(phase1New.exitCode, show('new-CA client with ssl.crl.location after phase 1', phase1New)).toBe(0);
+    expect(phase1Single.exitCode, show('confluent with only the new CA\'s CRL after phase 1', phase1Single)).not.toBe(0);
+    expect(phase1Single.timedOut).toBe(false);
+    expect(phase1Single.stderr).toMatch(/SSL handshake failed: .*certificate verify failed/);
 
     // Phase 2: everything re-signed by the new CA; the broker presents the new chain.
     await samctlOk(['renew', '--all'], { cwd });
@@ -155,6 +177,9 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     expect(presented.chain[0].issuer).not.toBe(oldIssuer);
     expect(presented.chain[0].issuer).toContain('G2');
     expect((await check(oldClient, join(client('console'), 'ca.crt'))).exitCode, 'old-CA client after phase 2').toBe(0);
+    // The new-CA broker certificate: the new CA's CRL, first in the same file.
+    const phase2 = await crlCheck('console');
+    expect(phase2.exitCode, show('confluent with ssl.crl.location after phase 2', phase2)).toBe(0);
 
     // Phase 3: old CA dropped; a client still holding an old-CA certificate is refused.
     await samctlOk(['ca', 'retire'], { cwd });
@@ -163,6 +188,8 @@ describe.skipIf(!e2e)('renewal and CA rotation on a live broker', () => {
     expect(refused.exitCode, show('old-CA client after retire', refused)).toBe(1);
     expect((await check(client('new-ca-client'))).exitCode, 'new-CA client after retire').toBe(0);
     expect((await check(client('console'))).exitCode, 'renewed client after retire').toBe(0);
+    const phase3 = await crlCheck('console');
+    expect(phase3.exitCode, show('confluent with ssl.crl.location after retire (one CRL)', phase3)).toBe(0);
 
     await producer.stop();
     expect(producer.state.failed).toEqual([]);
