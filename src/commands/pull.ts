@@ -18,6 +18,8 @@ interface PullOptions {
   pkiMount: string;
   kvMount?: string;
   tokenFile?: string;
+  roleIdFile?: string;
+  secretIdFile?: string;
   reload?: boolean;
   serverProperties?: string;
 }
@@ -32,14 +34,17 @@ export function registerPull(program: Command): void {
     .option('--pki-mount <path>', 'the PKI mount samctl ca init used (names the KV path)', 'samctl-pki')
     .option('--kv-mount <path>', 'the KV v2 mount samctl ca init --kv-mount used (or SAMCTL_ENGINE_KV_MOUNT)')
     .option('--token-file <file>', 'read the engine token from this file (else BAO_TOKEN / VAULT_TOKEN, SAMCTL_ENGINE_TOKEN_FILE, ~/.vault-token)')
+    .option('--role-id-file <file>', 'log in with AppRole: the role_id file (or SAMCTL_ENGINE_ROLE_ID_FILE)')
+    .option('--secret-id-file <file>', 'log in with AppRole: the secret_id file, 0600 (or SAMCTL_ENGINE_SECRET_ID_FILE)')
     .option('--reload', "then make the running broker re-read its keystore (KIP-226), connecting with the broker's own certificate")
     .option('--server-properties <file>', "the broker's server.properties: node.id and the SSL listener for the reload")
     .addHelpText(
       'after',
       `
 Reads only <kv>/data/samctl/<pki mount>/<kind>s/<name>: a host token whose policy allows that
-one path (samctl policy) is enough. The engine address comes from BAO_ADDR / VAULT_ADDR; the
-token never from the command line.
+one path (samctl policy) is enough. The engine address comes from BAO_ADDR / VAULT_ADDR, its
+CA from VAULT_CACERT / BAO_CACERT (https). Who samctl is: BAO_TOKEN / VAULT_TOKEN, else an
+AppRole (role_id and secret_id files), else a token file; never a value on the command line.
 
 Files written (broker with --install-dir /ssl, JKS): /ssl/broker.key (0600), broker.crt,
 broker.ca.crt, broker.keystore.jks (0600), broker.truststore.jks (0600), store passwords
@@ -57,6 +62,8 @@ or ALTER_CONFIGS, as brokers usually are with an authorizer).
 Examples:
   $ BAO_ADDR=https://bao.example:8200 samctl pull sam01.ynformed.nl --kv-mount kafka-kv
   $ samctl pull sam01.ynformed.nl --kv-mount kafka-kv --reload --server-properties /etc/kafka/server.properties
+  $ SAMCTL_ENGINE_ROLE_ID_FILE=/etc/samctl/role-id SAMCTL_ENGINE_SECRET_ID_FILE=/etc/samctl/secret-id \\
+      VAULT_CACERT=/etc/samctl/bao-ca.pem samctl pull sam01.ynformed.nl --kv-mount kafka-kv
   $ samctl pull prediction-service --kind client --kv-mount kafka-kv --to /srv/prediction/ssl --json
 
 Exit codes:
@@ -81,7 +88,7 @@ Exit codes:
         });
         broker = parseBrokerProperties(text, file);
       }
-      const client = await connectEngine({ tokenFile: options.tokenFile });
+      const client = await connectEngine({ tokenFile: options.tokenFile, appRole: { roleIdFile: options.roleIdFile, secretIdFile: options.secretIdFile } });
       const pulled = await readPulledIdentity(client, { kvMount: parseMount(kvRaw, '--kv-mount'), pkiMount: parseMount(options.pkiMount, '--pki-mount'), kind, name, to: options.to });
       const written = await installHostFiles(pulled.dir, pulled.files);
       const { record } = pulled;
