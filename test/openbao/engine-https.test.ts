@@ -3,11 +3,12 @@
  * openssl; samctl trusts it through VAULT_CACERT and refuses it without. CI and hosts log in
  * with AppRole, role_id and secret_id from files that samctl policy --apply --approle wrote.
  */
+import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaks, startWatcher, stopWatcher } from '../helpers/cmdline-watcher.js';
-import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
+import { SAMCTL, samctl, samctlOk, tempDir } from '../helpers/samctl.js';
 import { makeEngineTls, requireOpenbao, startEngine, type Engine, type EngineTlsFiles } from './engine.js';
 
 const ready = requireOpenbao();
@@ -117,6 +118,35 @@ describe.skipIf(!ready)('an HTTPS engine, AppRole logins from files', () => {
     expect(pull.stderr).toMatch(new RegExp(`^samctl: the engine at ${engine.address.replace(/\./g, '\\.')} refused the AppRole login .*\\nhint: fetch a fresh secret_id into ${bad}`));
     expect(pull.stderr).not.toContain('00000000-0000');
   }, 120_000);
+
+  it('examples/ci/engine: renew.sh renews with the renewer AppRole, host-pull.sh installs the renewal with the host AppRole', async () => {
+    const bin = join(root, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'samctl'), `#!/bin/sh\nexec node '${SAMCTL}' "$@"\n`, { mode: 0o755 });
+    const base = { PATH: `${bin}:${process.env.PATH}`, BAO_ADDR: engine.address, VAULT_CACERT: tls.caFile, BAO_TOKEN: '', VAULT_TOKEN: '' };
+    const renewer = 'samctl-ci-renewer';
+    const ci = { ...base, SAMCTL_DIR: join(operator, 'pki'), SAMCTL_ENGINE_ROLE_ID_FILE: join(creds, `${renewer}.role-id`), SAMCTL_ENGINE_SECRET_ID_FILE: join(creds, `${renewer}.secret-id`) };
+    const script = (name: string) => new URL(`../../examples/ci/engine/${name}`, import.meta.url).pathname;
+    const installDir = join(host, 'ssl');
+    const before = readFileSync(join(installDir, 'broker.crt'), 'utf8');
+
+    const renewed = await execa('bash', [script('renew.sh')], { cwd: root, reject: false, all: true, env: { ...ci, WITHIN: '400d' } });
+    expect(renewed.exitCode, renewed.all).toBe(0);
+    expect(renewed.all).toContain('renewal due: renewing through the engine');
+    expect(renewed.all).toMatch(/renewed broker localhost until .*: its host pulls it on its next timer run/);
+    const quiet = await execa('bash', [script('renew.sh')], { cwd: root, reject: false, all: true, env: { ...ci, WITHIN: '30d' } });
+    expect(quiet.exitCode, quiet.all).toBe(0);
+    expect(quiet.all).toContain('nothing due within 30d');
+
+    const role = `samctl-host-broker-${BROKER}`;
+    const hostEnv = { ...base, SAMCTL_IDENTITY: BROKER, SAMCTL_PKI_MOUNT: PKI, SAMCTL_ENGINE_KV_MOUNT: KV, SAMCTL_ENGINE_ROLE_ID_FILE: join(creds, `${role}.role-id`), SAMCTL_ENGINE_SECRET_ID_FILE: join(creds, `${role}.secret-id`) };
+    const pulled = await execa('sh', [script('host-pull.sh')], { cwd: host, reject: false, all: true, env: hostEnv });
+    expect(pulled.exitCode, pulled.all).toBe(0);
+    expect(pulled.all).toContain(`broker ${BROKER} (serial`);
+    const after = readFileSync(join(installDir, 'broker.crt'), 'utf8');
+    expect(after).not.toBe(before);
+    expect(after).toBe(readFileSync(join(operator, 'pki', 'brokers', BROKER, 'broker.crt'), 'utf8'));
+  }, 180_000);
 });
 
 function readdirNames(dir: string): string[] {
