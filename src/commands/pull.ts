@@ -46,9 +46,11 @@ one path (samctl policy) is enough. The engine address comes from BAO_ADDR / VAU
 CA from VAULT_CACERT / BAO_CACERT (https). Who samctl is: BAO_TOKEN / VAULT_TOKEN, else an
 AppRole (role_id and secret_id files), else a token file; never a value on the command line.
 
-Files written (broker with --install-dir /ssl, JKS): /ssl/broker.key (0600), broker.crt,
-broker.ca.crt, broker.keystore.jks (0600), broker.truststore.jks (0600), store passwords
-(0600), server-ssl.properties. Each is written in a hidden staging directory beside the
+Files written (broker issued with --install-dir /ssl, JKS): /ssl/broker.key (0600),
+broker.crt, broker.ca.crt, broker.keystore.jks, broker.truststore.jks, broker.store.password,
+broker.truststore.password, broker-secrets.properties (all 0600), server-ssl.properties; and
+broker.crl.pem once the CA published a CRL. A client: client.* and client-ssl.properties,
+librdkafka.properties. Each is written in a hidden staging directory beside the
 target and renamed over its old copy; unchanged files are left alone; other files in the
 directory are kept (a broker and a client may share it). The configs name the recorded
 install dir: --to elsewhere is for staging a copy.

@@ -46,6 +46,12 @@ export async function sendToEngine(address: string, tls: EngineTls, method: stri
   } catch (err) {
     throw unreachable(address, err, tls.caFile);
   }
+  if (response.status === 400 && /HTTP request to an HTTPS server/i.test(response.text)) {
+    throw new SamctlError(`the engine at ${address} speaks HTTPS, not plain HTTP`, {
+      hint: `give BAO_ADDR / VAULT_ADDR as ${address.replace(/^http:/, 'https:')} and set VAULT_CACERT (or BAO_CACERT) to the CA of the engine's certificate`,
+      exitCode: ExitCode.usage,
+    });
+  }
   let data: any;
   try {
     data = response.text ? JSON.parse(response.text) : undefined;

@@ -65,6 +65,23 @@ describe.skipIf(!ready)('samctl pull and samctl policy on a real engine', () => 
     expect((await engine.api('GET', '/v1/sys/policies/acl/samctl-ci-renewer')).body.data.policy).toBe(renewer);
   });
 
+  it('an operator-policy token (not root) joins the CA from a new PKI directory, issues, and installs the policies', async () => {
+    const token = await tokenFor('samctl-operator');
+    const second = join(root, 'second-operator');
+    mkdirSync(second);
+    const env = { BAO_ADDR: engine.address, BAO_TOKEN: token };
+    const joined = await samctl(['ca', 'init', '--backend', 'openbao', '--pki-mount', PKI, '--kv-mount', KV], { cwd: second, env });
+    expect(joined.exitCode, joined.stderr).toBe(0);
+    const issued = await samctl(['client', 'issue', 'operator-app'], { cwd: second, env });
+    expect(issued.exitCode, issued.stderr).toBe(0);
+    const applied = await samctl(['policy', 'operator-app', '--apply'], { cwd: second, env });
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect((await engine.api('GET', '/v1/sys/policies/acl/samctl-host-client-operator-app')).status).toBe(200);
+    // Still nothing outside samctl's mounts and policies.
+    expect((await engine.api('GET', '/v1/other-kv/data/db', undefined, token)).status).toBe(403);
+    expect((await engine.api('PUT', '/v1/sys/policies/acl/admin', { policy: 'path "*" { capabilities = ["sudo"] }' }, token)).status).toBe(403);
+  });
+
   it("a host token pulls its own broker into the recorded install dir (modes kept, staging gone) and gets 403 for another's identity", async () => {
     const token = await tokenFor(`samctl-host-broker-${BROKER}`);
     mkdirSync(installDir, { recursive: true });
