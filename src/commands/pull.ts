@@ -90,8 +90,9 @@ Exit codes:
         });
         broker = parseBrokerProperties(text, file);
       }
+      const mounts = { kvMount: parseMount(kvRaw, '--kv-mount'), pkiMount: parseMount(options.pkiMount, '--pki-mount') };
       const client = await connectEngine({ tokenFile: options.tokenFile, appRole: { roleIdFile: options.roleIdFile, secretIdFile: options.secretIdFile } });
-      const pulled = await readPulledIdentity(client, { kvMount: parseMount(kvRaw, '--kv-mount'), pkiMount: parseMount(options.pkiMount, '--pki-mount'), kind, name, to: options.to });
+      const pulled = await readPulledIdentity(client, { ...mounts, kind, name, to: options.to });
       const written = await installHostFiles(pulled.dir, pulled.files);
       const { record } = pulled;
 

@@ -136,6 +136,19 @@ describe.skipIf(!ready)('samctl pull and samctl policy on a real engine', () => 
     expect(readFileSync(join(to, 'client.key'))).toEqual(readFileSync(join(operator, 'pki', 'clients', CLIENT, 'client.key')));
     expect(statSync(join(to, 'client.key')).mode & 0o777).toBe(0o600);
     expect(existsSync(join(to, 'client.csr'))).toBe(false);
+    // Bad usage is refused before the engine is asked (no address needed), one line each.
+    for (const [args, line] of [
+      [['pull', CLIENT, '--kind', 'consumer', '--kv-mount', KV], 'samctl: invalid --kind "consumer"'],
+      [['pull', CLIENT], 'samctl: no KV mount given'],
+      [['pull', BROKER, '--kv-mount', KV, '--reload'], "samctl: --reload needs the broker's server.properties"],
+      [['pull', CLIENT, '--kind', 'client', '--kv-mount', KV, '--reload', '--server-properties', '/nonexistent'], 'samctl: --reload reloads a broker keystore'],
+      [['pull', BROKER, '--kv-mount', KV, '--server-properties', '/nonexistent/server.properties'], 'samctl: cannot read /nonexistent/server.properties: ENOENT'],
+      [['pull', BROKER, '--kv-mount', '../x'], 'samctl: invalid --kv-mount "../x"'],
+    ] as Array<[string[], string]>) {
+      const result = await samctl(args, { cwd: host, env: { BAO_ADDR: undefined, VAULT_ADDR: undefined, SAMCTL_ENGINE_KV_MOUNT: undefined } });
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr.split('\n')[0]).toBe(line);
+    }
     const unknown = await pull(['nobody', '--kind', 'client', '--to', to], engine.token);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/^samctl: no client nobody in the engine/);
