@@ -16,6 +16,8 @@ import { registerCheck } from './commands/check.js';
 import { registerExport } from './commands/export.js';
 import { registerAcl } from './commands/acl.js';
 import { registerPrincipalRules } from './commands/principal-rules.js';
+import { registerPull } from './commands/pull.js';
+import { registerPolicy } from './commands/policy.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
@@ -76,6 +78,8 @@ Environment:
   registerPrincipalRules(program);
   registerRevoke(program);
   registerCrl(program);
+  registerPull(program);
+  registerPolicy(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { ExitCode, SamctlError } from '../errors.js';
+import { engineRequest, unreachable } from './http.js';
 
 /**
  * OpenBao / Vault over its HTTP API with Node's fetch: one request shape (X-Vault-Token, JSON),
@@ -9,6 +10,7 @@ export class EngineClient {
   constructor(
     readonly address: string,
     private readonly token: string,
+    private readonly tls: EngineTls = {},
   ) {}
 
   /**
@@ -17,29 +19,46 @@ export class EngineClient {
    * not 2xx become a SamctlError.
    */
   async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST', path: string, body?: unknown, accept: number[] = []): Promise<EngineAnswer> {
-    const url = `${this.address}/v1/${path}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: { 'X-Vault-Token': this.token, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
-      });
-    } catch (err) {
-      throw unreachable(this.address, err);
-    }
-    const text = await response.text();
-    let data: any;
-    try {
-      data = text ? JSON.parse(text) : undefined;
-    } catch {
-      data = undefined;
-    }
-    const answer: EngineAnswer = { status: response.status, data: data?.data, errors: Array.isArray(data?.errors) ? data.errors.map(String) : [], warnings: data?.warnings ?? [], raw: data };
-    if (response.ok || accept.includes(response.status)) return answer;
+    const answer = await sendToEngine(this.address, this.tls, method, path, { 'X-Vault-Token': this.token }, body);
+    if ((answer.status >= 200 && answer.status < 300) || accept.includes(answer.status)) return answer;
     throw engineError(this.address, method, path, answer);
   }
+}
+
+/** The engine's own TLS: the CA file named by VAULT_CACERT / BAO_CACERT, read. */
+export interface EngineTls {
+  ca?: Buffer;
+  caFile?: string;
+}
+
+/** One request, its JSON answer taken apart as Vault's API shapes it. */
+export async function sendToEngine(address: string, tls: EngineTls, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<EngineAnswer> {
+  let response: { status: number; text: string };
+  try {
+    response = await engineRequest({
+      method,
+      url: `${address}/v1/${path}`,
+      headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      ca: tls.ca,
+      timeoutMs: 60_000,
+    });
+  } catch (err) {
+    throw unreachable(address, err, tls.caFile);
+  }
+  if (response.status === 400 && /HTTP request to an HTTPS server/i.test(response.text)) {
+    throw new SamctlError(`the engine at ${address} speaks HTTPS, not plain HTTP`, {
+      hint: `give BAO_ADDR / VAULT_ADDR as ${address.replace(/^http:/, 'https:')} and set VAULT_CACERT (or BAO_CACERT) to the CA of the engine's certificate`,
+      exitCode: ExitCode.usage,
+    });
+  }
+  let data: any;
+  try {
+    data = response.text ? JSON.parse(response.text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  return { status: response.status, data: data?.data, errors: Array.isArray(data?.errors) ? data.errors.map(String) : [], warnings: data?.warnings ?? [], raw: data };
 }
 
 export interface EngineAnswer {
@@ -57,7 +76,7 @@ const LOGIN_HINT = 'get a valid token (bao login / vault login) and give it thro
  * Exit codes: 2 when what the user gave must change (a token the engine refuses, a mount of the
  * wrong kind: nothing was written), 1 when the engine cannot be used right now (down, sealed, failing).
  */
-function engineError(address: string, method: string, path: string, answer: EngineAnswer): SamctlError {
+export function engineError(address: string, method: string, path: string, answer: EngineAnswer): SamctlError {
   const said = answer.errors.join('; ').replace(/\s+/g, ' ').slice(0, 300);
   if (answer.status === 403) {
     // Vault answers 403 "permission denied" alike for a wrong, expired or revoked token and for a
@@ -72,15 +91,6 @@ function engineError(address: string, method: string, path: string, answer: Engi
   }
   return new SamctlError(`the engine at ${address} answered ${answer.status} to ${method} ${path}${said ? `: ${said}` : ''}`, {
     hint: 'check the engine\'s log and the mount named in the PKI directory\'s settings; run the command again once it is fixed',
-    exitCode: ExitCode.failed,
-  });
-}
-
-function unreachable(address: string, err: unknown): SamctlError {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const why = (err as Error).name === 'TimeoutError' ? 'no answer within 60 s' : cause?.code === 'ECONNREFUSED' ? 'connection refused' : (cause?.code ?? cause?.message ?? (err as Error).message);
-  return new SamctlError(`cannot reach the engine at ${address}: ${why}`, {
-    hint: 'start OpenBao / Vault there, or point BAO_ADDR / VAULT_ADDR at the engine (the PKI directory records the address given to ca init)',
     exitCode: ExitCode.failed,
   });
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { EngineClient } from './client.js';
+import { loginWithAppRole, type AppRoleFiles } from './approle.js';
+import { EngineClient, type EngineTls } from './client.js';
 
 /**
  * Where the engine is and who we are to it, the way Vault's own CLI decides: the address from
@@ -10,10 +11,41 @@ import { EngineClient } from './client.js';
  * VAULT_TOKEN, else a token file (--token-file, SAMCTL_ENGINE_TOKEN_FILE), else ~/.vault-token
  * (what `bao login` / `vault login` leave behind). Never from a flag value: argv is public.
  */
-export async function connectEngine(input: { recordedAddress?: string; tokenFile?: string; env?: NodeJS.ProcessEnv }): Promise<EngineClient> {
+export async function connectEngine(input: { recordedAddress?: string; tokenFile?: string; appRole?: Partial<AppRoleFiles>; env?: NodeJS.ProcessEnv }): Promise<EngineClient> {
   const env = input.env ?? process.env;
   const address = parseEngineAddress(env.BAO_ADDR || env.VAULT_ADDR || input.recordedAddress || '');
-  return new EngineClient(address, await readEngineToken(env, input.tokenFile));
+  const tls = await readEngineTls(env);
+  const appRole = appRoleFiles(env, input.appRole);
+  // A token in the environment wins (as for Vault's CLI); then an AppRole named by files; then token files.
+  if (!(env.BAO_TOKEN || env.VAULT_TOKEN) && appRole) return new EngineClient(address, await loginWithAppRole(address, tls, appRole), tls);
+  return new EngineClient(address, await readEngineToken(env, input.tokenFile), tls);
+}
+
+/**
+ * AppRole credentials from files: --role-id-file / --secret-id-file, else
+ * SAMCTL_ENGINE_ROLE_ID_FILE / SAMCTL_ENGINE_SECRET_ID_FILE. Both or neither.
+ */
+function appRoleFiles(env: NodeJS.ProcessEnv, given: Partial<AppRoleFiles> | undefined): AppRoleFiles | undefined {
+  const roleIdFile = given?.roleIdFile ?? env.SAMCTL_ENGINE_ROLE_ID_FILE;
+  const secretIdFile = given?.secretIdFile ?? env.SAMCTL_ENGINE_SECRET_ID_FILE;
+  if (!roleIdFile && !secretIdFile) return undefined;
+  if (!roleIdFile || !secretIdFile) {
+    throw usageError(`an AppRole login needs both files: ${roleIdFile ? 'no secret_id file' : 'no role_id file'} given`, 'set SAMCTL_ENGINE_ROLE_ID_FILE and SAMCTL_ENGINE_SECRET_ID_FILE (or --role-id-file and --secret-id-file)');
+  }
+  return { roleIdFile, secretIdFile };
+}
+
+/** VAULT_CACERT / BAO_CACERT: the CA that signed the engine's own certificate (for an https:// address). */
+async function readEngineTls(env: NodeJS.ProcessEnv): Promise<EngineTls> {
+  const caFile = env.BAO_CACERT || env.VAULT_CACERT;
+  if (!caFile) return {};
+  const ca = await readFile(caFile).catch((err: NodeJS.ErrnoException) => {
+    throw usageError(`cannot read the engine's CA certificate ${caFile} (${env.BAO_CACERT ? 'BAO_CACERT' : 'VAULT_CACERT'}): ${err.code ?? err.message}`, "point VAULT_CACERT (or BAO_CACERT) at the PEM file of the CA that signed the engine's certificate");
+  });
+  if (!ca.toString('utf8').includes('-----BEGIN CERTIFICATE-----')) {
+    throw usageError(`${caFile} (${env.BAO_CACERT ? 'BAO_CACERT' : 'VAULT_CACERT'}) holds no PEM certificate`, "point VAULT_CACERT (or BAO_CACERT) at the PEM file of the CA that signed the engine's certificate");
+  }
+  return { ca, caFile };
 }
 
 /** An engine address as given: http(s)://host[:port], no path; trailing slashes dropped. */

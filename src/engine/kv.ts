@@ -21,7 +21,19 @@ export async function ensureKv(client: EngineClient, mount: string): Promise<voi
       });
     }
   }
-  await client.call('POST', `${mount}/config`, { cas_required: true });
+  // A KV v2 mount just enabled first upgrades its storage and answers 400 "Upgrading from
+  // non-versioned to versioned data" meanwhile (seen on raft storage): wait that out, bounded.
+  for (let attempt = 1; ; attempt++) {
+    const answer = await client.call('POST', `${mount}/config`, { cas_required: true }, [400]);
+    if (answer.status !== 400) return;
+    if (!answer.errors.some((error) => /upgrading from non-versioned to versioned/i.test(error)) || attempt >= 150) {
+      throw new SamctlError(`the engine at ${client.address} answered 400 to POST ${mount}/config: ${answer.errors.join('; ').slice(0, 300)}`, {
+        hint: 'check the engine\'s log; run the command again once the KV mount answers',
+        exitCode: ExitCode.failed,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 export interface KvEntry<T> {

@@ -21,7 +21,9 @@
  */
 import { execa, execaSync, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,11 +103,13 @@ process.once('exit', () => {
 });
 
 /** Starts OpenBao on a free loopback port pair and waits until it answers as active. */
-export async function startEngine(options: { workDir: string; mode?: 'dev' | 'raft' }): Promise<Engine> {
-  const mode = options.mode ?? 'dev';
+export async function startEngine(options: { workDir: string; mode?: 'dev' | 'raft'; tls?: EngineTlsFiles }): Promise<Engine> {
+  const mode = options.tls ? 'raft' : (options.mode ?? 'dev');
   const bin = await baoBinary();
   const port = await freePortPair();
-  const address = `http://127.0.0.1:${port}`;
+  const address = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const ca = options.tls ? readFileSync(options.tls.caFile) : undefined;
+  const fetch = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) => request(url, init, ca);
   mkdirSync(join(options.workDir, 'data'), { recursive: true });
   const home = join(options.workDir, 'home');
   mkdirSync(home, { recursive: true });
@@ -120,7 +124,7 @@ export async function startEngine(options: { workDir: string; mode?: 'dev' | 'ra
       [
         // OpenBao 2 dropped the file backend ("unknown storage type file"): integrated storage (raft), one node.
         `storage "raft" {\n  path = "${join(options.workDir, 'data')}"\n  node_id = "samctl-test"\n}`,
-        `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  cluster_address = "127.0.0.1:${port + 1}"\n  tls_disable = true\n}`,
+        `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  cluster_address = "127.0.0.1:${port + 1}"\n${options.tls ? `  tls_cert_file = "${options.tls.certFile}"\n  tls_key_file = "${options.tls.keyFile}"` : '  tls_disable = true'}\n}`,
         `api_addr = "${address}"`,
         `cluster_addr = "http://127.0.0.1:${port + 1}"`,
         'ui = false',
@@ -197,7 +201,7 @@ export async function startEngine(options: { workDir: string; mode?: 'dev' | 'ra
     },
     mode,
     get env() {
-      return { BAO_ADDR: address, BAO_TOKEN: token };
+      return { BAO_ADDR: address, BAO_TOKEN: token, ...(options.tls ? { VAULT_CACERT: options.tls.caFile } : {}) };
     },
     api,
     async restart() {
@@ -209,6 +213,48 @@ export async function startEngine(options: { workDir: string; mode?: 'dev' | 'ra
     },
     stop,
   };
+}
+
+/** The engine's own certificate (tls_cert_file / tls_key_file) and the CA file that signed it (VAULT_CACERT). */
+export interface EngineTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/**
+ * A test CA and a server certificate for 127.0.0.1 made with openssl (real tool, fresh keys):
+ * what the engine serves over HTTPS.
+ */
+export async function makeEngineTls(dir: string): Promise<EngineTlsFiles> {
+  mkdirSync(dir, { recursive: true });
+  const at = (name: string) => join(dir, name);
+  const run = (args: string[]) => execa('openssl', args, { stdin: 'ignore' });
+  await run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '2', '-subj', '/CN=bao test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1']);
+  writeFileSync(at('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
+  await run(['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '2', '-extfile', at('server.ext')]);
+  return { certFile: at('server.crt'), keyFile: at('server.key'), caFile: at('ca.crt') };
+}
+
+/** A fetch-shaped request over node:http(s) that trusts `ca` for https (global fetch cannot take a CA). */
+function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, ca: Buffer | undefined): Promise<{ status: number; text: () => Promise<string> }> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { method: init.method ?? 'GET', headers: init.headers, ...(ca ? { ca } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, text: async () => text });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (init.body !== undefined) req.write(init.body);
+    req.end();
+  });
 }
 
 /** Polls `ready` every 100 ms for up to 30 s: a condition, not a timing assumption. */
