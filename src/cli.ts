@@ -1,30 +1,67 @@
-import { registerCrl, registerRevoke } from './commands/revoke.js';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerBrokerIssue } from './commands/broker-issue.js';
-import { registerCaInit } from './commands/ca-init.js';
-import { registerCaRetire, registerCaRotate } from './commands/ca-rotate.js';
-import { registerClientIssue } from './commands/client-issue.js';
-import { registerStatus } from './commands/status.js';
-import { registerVerify } from './commands/verify.js';
-import { registerRenew } from './commands/renew.js';
-import { registerProbe } from './commands/probe.js';
-import { registerReload } from './commands/reload.js';
-import { registerScram } from './commands/scram.js';
-import { registerConfigure } from './commands/configure.js';
-import { registerCheck } from './commands/check.js';
-import { registerExport } from './commands/export.js';
-import { registerAcl } from './commands/acl.js';
-import { registerPrincipalRules } from './commands/principal-rules.js';
-import { registerPull } from './commands/pull.js';
-import { registerPolicy } from './commands/policy.js';
 import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+type Register = (parent: Command) => unknown;
+
+const GROUPS: Record<string, string> = {
+  ca: 'the certificate authority',
+  broker: 'broker identities (keystore.jks + truststore.jks)',
+  client: 'client identities (PEM for Python/librdkafka, JKS for Java)',
+};
+
+/** Every command, in --help order, with the module that registers it (loaded only when needed). */
+const COMMANDS: Array<{ group?: string; name: string; load: () => Promise<Register> }> = [
+  { group: 'ca', name: 'init', load: async () => (await import('./commands/ca-init.js')).registerCaInit },
+  { group: 'ca', name: 'rotate', load: async () => (await import('./commands/ca-rotate.js')).registerCaRotate },
+  { group: 'ca', name: 'retire', load: async () => (await import('./commands/ca-rotate.js')).registerCaRetire },
+  { group: 'broker', name: 'issue', load: async () => (await import('./commands/broker-issue.js')).registerBrokerIssue },
+  { group: 'client', name: 'issue', load: async () => (await import('./commands/client-issue.js')).registerClientIssue },
+  { name: 'status', load: async () => (await import('./commands/status.js')).registerStatus },
+  { name: 'verify', load: async () => (await import('./commands/verify.js')).registerVerify },
+  { name: 'renew', load: async () => (await import('./commands/renew.js')).registerRenew },
+  { name: 'probe', load: async () => (await import('./commands/probe.js')).registerProbe },
+  { name: 'reload', load: async () => (await import('./commands/reload.js')).registerReload },
+  { name: 'scram', load: async () => (await import('./commands/scram.js')).registerScram },
+  { name: 'configure', load: async () => (await import('./commands/configure.js')).registerConfigure },
+  { name: 'check', load: async () => (await import('./commands/check.js')).registerCheck },
+  { name: 'export', load: async () => (await import('./commands/export.js')).registerExport },
+  { name: 'acl', load: async () => (await import('./commands/acl.js')).registerAcl },
+  { name: 'principal-rules', load: async () => (await import('./commands/principal-rules.js')).registerPrincipalRules },
+  { name: 'revoke', load: async () => (await import('./commands/revoke.js')).registerRevoke },
+  { name: 'crl', load: async () => (await import('./commands/revoke.js')).registerCrl },
+  { name: 'pull', load: async () => (await import('./commands/pull.js')).registerPull },
+  { name: 'policy', load: async () => (await import('./commands/policy.js')).registerPolicy },
+];
+
+/**
+ * The command named on the command line (`status`, or `ca` + `rotate`), skipping the global
+ * options; undefined when none is named or help is asked for at the top.
+ */
+export function commandAsked(argv: string[]): { first: string; second?: string } | undefined {
+  const operands: string[] = [];
+  for (let i = 2; i < argv.length && operands.length < 2; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (arg === '--dir') {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) {
+      if (operands.length === 0) continue;
+      break; // options of the command itself: the subcommand, if any, came first
+    }
+    operands.push(arg);
+  }
+  if (operands.length === 0 || operands[0] === 'help') return undefined;
+  return { first: operands[0]!, second: operands[0]! in GROUPS ? operands[1] : undefined };
+}
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('samctl')
     .description('A mutual-TLS PKI for Apache Kafka: CA, broker keystores, client identities.')
     .version(version)
@@ -57,29 +94,21 @@ Environment:
   SAMCTL_DEBUG=1       stack traces on unexpected errors`,
     );
 
-  const ca = program.command('ca').description('the certificate authority');
-  registerCaInit(ca);
-  registerCaRotate(ca);
-  registerCaRetire(ca);
-  const broker = program.command('broker').description('broker identities (keystore.jks + truststore.jks)');
-  registerBrokerIssue(broker);
-  const client = program.command('client').description('client identities (PEM for Python/librdkafka, JKS for Java)');
-  registerClientIssue(client);
-  registerStatus(program);
-  registerVerify(program);
-  registerRenew(program);
-  registerProbe(program);
-  registerReload(program);
-  registerScram(program);
-  registerConfigure(program);
-  registerCheck(program);
-  registerExport(program);
-  registerAcl(program);
-  registerPrincipalRules(program);
-  registerRevoke(program);
-  registerCrl(program);
-  registerPull(program);
-  registerPolicy(program);
+  const wanted = commandAsked(argv);
+  const groups = new Map<string, Command>();
+  const parentOf = (group?: string): Command => {
+    if (!group) return program;
+    let parent = groups.get(group);
+    if (!parent) groups.set(group, (parent = program.command(group).description(GROUPS[group]!)));
+    return parent;
+  };
+  for (const group of Object.keys(GROUPS)) parentOf(group); // `samctl --help` lists the groups in this order
+  // Only the asked command's module is loaded (each pulls in its own part of samctl); help, an
+  // unknown name or a bare group load every one, so that listings and suggestions are complete.
+  const chosen = COMMANDS.filter((entry) => !wanted || (entry.group ?? entry.name) === wanted.first && (!entry.group || !wanted.second || entry.name === wanted.second));
+  const loading = chosen.length > 0 ? chosen : COMMANDS;
+  const modules = await Promise.all(loading.map((entry) => entry.load()));
+  loading.forEach((entry, i) => modules[i]!(parentOf(entry.group)));
   return program;
 }
 
@@ -91,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   try {
     takeResultCode();
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return takeResultCode();
   } catch (err) {
     return reportError(err);
