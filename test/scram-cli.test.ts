@@ -23,6 +23,8 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
     const issued = await samctlOk(['client', 'issue', 'alice', '--sasl', 'scram-sha-512', '--json'], { cwd });
     password = readFileSync(alice('client-scram.password'), 'utf8').trim();
     expect(issued.stdout).not.toContain(password);
+    // The principal on the SASL_SSL listener (what samctl acl and revoke name): the SCRAM user, not the DN.
+    expect(JSON.parse(issued.stdout).issued[0].principal).toBe('User:alice');
   });
 
   it('records the SASL settings in the inventory and writes the SCRAM files with their modes', () => {
