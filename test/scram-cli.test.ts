@@ -91,4 +91,12 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
     expect(formatted.stdout.trim()).toMatch(/^SCRAM-SHA-512=\[name=alice,salt="[A-Za-z0-9+/]{43}=",saltedpassword="[A-Za-z0-9+/]{86}==",iterations=4096\]$/);
     expect(formatted.stdout).not.toContain(third);
   });
+
+  it('revoke of a SCRAM client DENYs User:<user> (not its DN) and says the credential stays without --apply', async () => {
+    await samctlOk(['client', 'issue', 'carl', '--sasl', 'scram-sha-512'], { cwd });
+    const revoked = await samctlOk(['revoke', 'carl'], { cwd });
+    expect(revoked.stdout).toMatch(/^# DENY for User:carl:$/m);
+    expect(revoked.stdout).toContain('--deny-principal User:carl --operation All --topic');
+    expect(revoked.stdout).toMatch(/^  SCRAM user carl keeps its credential on the cluster \(the DENY shuts it out\): revoke with --apply --bootstrap <host:port> to delete it too$/m);
+  });
 });
