@@ -23,6 +23,8 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
     const issued = await samctlOk(['client', 'issue', 'alice', '--sasl', 'scram-sha-512', '--json'], { cwd });
     password = readFileSync(alice('client-scram.password'), 'utf8').trim();
     expect(issued.stdout).not.toContain(password);
+    // The principal on the SASL_SSL listener (what samctl acl and revoke name): the SCRAM user, not the DN.
+    expect(JSON.parse(issued.stdout).issued[0].principal).toBe('User:alice');
   });
 
   it('records the SASL settings in the inventory and writes the SCRAM files with their modes', () => {
@@ -88,5 +90,13 @@ describe('SCRAM-SHA-512 identities through renew and configure', () => {
     expect(third).not.toBe(fresh);
     expect(formatted.stdout.trim()).toMatch(/^SCRAM-SHA-512=\[name=alice,salt="[A-Za-z0-9+/]{43}=",saltedpassword="[A-Za-z0-9+/]{86}==",iterations=4096\]$/);
     expect(formatted.stdout).not.toContain(third);
+  });
+
+  it('revoke of a SCRAM client DENYs User:<user> (not its DN) and says the credential stays without --apply', async () => {
+    await samctlOk(['client', 'issue', 'carl', '--sasl', 'scram-sha-512'], { cwd });
+    const revoked = await samctlOk(['revoke', 'carl'], { cwd });
+    expect(revoked.stdout).toMatch(/^# DENY for User:carl:$/m);
+    expect(revoked.stdout).toContain('--deny-principal User:carl --operation All --topic');
+    expect(revoked.stdout).toMatch(/^  SCRAM user carl keeps its credential on the cluster \(the DENY shuts it out\): revoke with --apply --bootstrap <host:port> to delete it too$/m);
   });
 });

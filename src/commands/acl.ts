@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { aclCommands, bindingsFor, describeAsk, describeBinding, diffBindings, isEmptyAsk, parseAclAsk, type AclBinding, type AclDiff } from '../kafka/acl-plan.js';
 import { openAclSession, type AclSession } from '../kafka/acls.js';
-import { principalFor } from '../pki/principal.js';
+import { aclPrincipal } from '../lifecycle/principals.js';
 import { principalRulesOf } from '../store/inventory.js';
 import { loadInventory, recordAcl, saveInventory, type AclAsk, type IdentityRecord, type Inventory } from '../store/inventory.js';
 import { hostPlacement } from '../store/layout.js';
@@ -26,7 +26,7 @@ export function registerAcl(program: Command): void {
   program
     .command('acl')
     .description("a client's whole set of grants: the kafka-acls.sh commands, or applied / checked through the Admin API")
-    .argument('<client>', 'the client identity (its principal is User:<subject DN>)')
+    .argument('<client>', 'the client identity (its principal: User:<subject DN> after the mapping rules; a SASL client: User:<SCRAM user> or User:<Kerberos short name>)')
     .option('--produce <topic>', 'may produce to the topic: WRITE, DESCRIBE, CREATE (kafka-acls.sh --producer) (repeatable)', collect)
     .option('--consume <topic>', 'may consume the topic: READ, DESCRIBE (kafka-acls.sh --consumer); needs --group (repeatable)', collect)
     .option('--group <group>', 'consumer group it consumes in: READ (repeatable)', collect)
@@ -73,8 +73,8 @@ Exit codes:
       const bootstrap = options.bootstrap === undefined ? undefined : parseBootstrap(options.bootstrap);
       if (live && !bootstrap) throw usageError(`--${options.apply ? 'apply' : 'check'} needs --bootstrap <host:port>`, `for example: samctl acl ${name} --${options.apply ? 'apply' : 'check'} --bootstrap sam01.ynformed.nl:9092`);
       const admin = findAdmin(inventory, options.admin, live);
-      const mapped = principalFor(principalRulesOf(inventory, context.layout.inventory), client.subject);
-      if (mapped.principal === null) throw usageError(`the brokers refuse client ${name}: ${mapped.error}`, 'change the mapping rules (samctl principal-rules) or issue the client with a DN a rule matches');
+      const mapped = aclPrincipal(inventory, client, principalRulesOf(inventory, context.layout.inventory));
+      if (mapped.principal === null) throw usageError(`the brokers refuse client ${name}: ${mapped.error}`, client.sasl?.kerberos ? 'give the client a principal of the brokers\' realm (client issue --kerberos-principal <name>@<REALM> --force)' : 'change the mapping rules (samctl principal-rules) or issue the client with a DN a rule matches');
       const principal = mapped.principal;
       const asked = bindingsFor(principal, ask);
 

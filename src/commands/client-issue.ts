@@ -15,6 +15,9 @@ import { printKerberosHints } from './kerberos-hints.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
 import { refreshSuperUsers, superUserProblem } from '../lifecycle/authorizer.js';
+import { brokerKerberosRealms } from '../lifecycle/principals.js';
+import { saslPrincipal } from '../pki/sasl-principal.js';
+import { loadInventory } from '../store/inventory.js';
 
 interface ClientIssueOptions {
   cn?: string;
@@ -73,8 +76,11 @@ With --sasl gssapi the client logs in with a keytab your Kerberos admin made (sa
 KDC and checks, before writing anything, that the keytab holds --kerberos-principal): it is
 copied in as client.keytab (0600); client-sasl.properties carries the Krb5LoginModule JAAS line
 and sasl.kerberos.service.name=kafka, librdkafka-sasl.properties the sasl.kerberos.keytab,
-principal and service name (librdkafka runs kinit itself). The broker sees User:<primary>
-(alice@REALM is User:alice). The Java tools need KAFKA_OPTS=-Djava.security.krb5.conf=<file>,
+principal and service name (librdkafka runs kinit itself). The principal printed is the one
+the brokers' sasl.kerberos.principal.to.local.rules give (Kafka's KerberosShortNamer): a
+one-part name of the GSSAPI brokers' realm, or any name of their default realm (taken to be
+the same), is User:<primary> (alice@REALM is User:alice); a name of another realm is refused.
+samctl acl and samctl revoke name that principal for a SASL client. The Java tools need KAFKA_OPTS=-Djava.security.krb5.conf=<file>,
 librdkafka and kafka-python KRB5_CONFIG=<file> (--krb5-conf copies the realm's in as krb5.conf).
   $ samctl client issue alice --sasl gssapi --keytab alice.keytab --kerberos-principal alice@YNFORMED.NL
 
@@ -131,13 +137,16 @@ ${EXIT_CODES_HELP}`,
         admin: Boolean(options.admin),
         ...(kerberos ? { kerberosFiles: { keytab: kerberos.keytab, krb5Conf: kerberos.krb5Conf } } : {}),
       }));
-      const issued = await issueAndSave(requests, {
+      const signed = await issueAndSave(requests, {
         layout: context.layout,
         force: context.force,
         now: context.now,
         passphrase: passphraseReader(context, options.caPasswordFile, 'existing'),
         onIssued: progressReporter(context, requests.length),
       });
+      // A SASL client's principal on the SASL_SSL listener: User:<SCRAM user>, or its Kerberos name after the brokers' to.local rules.
+      const realms = sasl?.kerberos ? brokerKerberosRealms(await loadInventory(context.layout.inventory)) : undefined;
+      const issued = signed.map((identity) => ({ ...identity, principal: saslPrincipal(identity.record, realms) ?? identity.principal }));
       const change = await refreshSuperUsers(context.layout, context.now);
       reportIssued(context, 'client issue', issued, { superUsersChange: change ? { superUsers: change.superUsers, restart: change.restart.map((record) => record.name) } : null });
       printKerberosHints(context.out, context.layout, issued);

@@ -5,7 +5,9 @@ import { openAclSession } from '../kafka/acls.js';
 import { readClientIdentity } from '../kafka/client-identity.js';
 import { publishCrls } from '../lifecycle/crl-publish.js';
 import { denyBindings, denyCommands, findRevocable, parseCrlReason, proposeReplacementName, recordRevocation, CRL_VALIDITY_DAYS } from '../lifecycle/revoke.js';
-import { principalFor } from '../pki/principal.js';
+import { aclPrincipal } from '../lifecycle/principals.js';
+import { deleteScramUser } from '../kafka/scram.js';
+import { isScramMechanism } from '../pki/scram.js';
 import { loadInventory, principalRulesOf, CRL_REASONS, type Inventory } from '../store/inventory.js';
 import { hostPlacement } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
@@ -48,6 +50,10 @@ What happens:
   3. DENY               All operations on topic *, group *, transactional-id * and the cluster for
                         the identity's principal: printed as kafka-acls.sh commands, or added with
                         --apply. DENY wins over every ALLOW in Kafka's authorizer, on the next request.
+                        A SASL client's principal is its SASL one: User:<SCRAM user>, or
+                        User:<Kerberos short name> (sasl.kerberos.principal.to.local.rules)
+  4. SCRAM credential   a SCRAM client's credential is deleted on the cluster with --apply
+                        (AlterUserScramCredentials through the admin identity)
 
 A DENY binds a principal (the DN), not a certificate: the DN stays denied. Issue the
 replacement under a new name (samctl proposes one, e.g. <name>-2).
@@ -82,7 +88,7 @@ Exit codes:
       if (options.apply && !bootstrap) throw usageError('--apply needs --bootstrap <host:port>', `for example: samctl revoke ${name} --apply --bootstrap sam01.ynformed.nl:9092`);
       const admin = findAdmin(inventory, options.admin, Boolean(options.apply));
       if (options.apply && admin?.name === name) throw usageError(`${name} cannot revoke itself through the cluster`, 'name another admin identity with --admin');
-      const mapped = principalFor(principalRulesOf(inventory, context.layout.inventory), target.subject);
+      const mapped = aclPrincipal(inventory, target, principalRulesOf(inventory, context.layout.inventory));
       const principal = mapped.principal;
       const replacement = proposeReplacementName(inventory, name);
 
@@ -115,8 +121,14 @@ Exit codes:
           await session.close().catch(() => undefined);
         }
       }
+      // A SCRAM client's credential goes too (the DENY already shuts it out): through the admin connection when one is given.
+      const scramMechanism = target.kind === 'client' && target.sasl && isScramMechanism(target.sasl.mechanism) ? target.sasl.mechanism : undefined;
+      let scramDeleted: boolean | undefined;
+      if (scramMechanism && options.apply) {
+        scramDeleted = (await deleteScramUser(options.bootstrap!.split(',').map((address) => address.trim()), await readClientIdentity(layout, admin!.name), target.name, scramMechanism)).deleted;
+      }
 
-      out.result({ command: 'revoke', kind: target.kind, name, serial: target.serial, principal, reason: reason ?? null, crl: published, denies, commands, applied: applied ?? null, replacement, superUser: Boolean(target.admin || target.kind === 'broker'), superUsersChange: superUsersChange ? { superUsers: superUsersChange.superUsers, restart: superUsersChange.restart.map((record) => record.name) } : null });
+      out.result({ command: 'revoke', kind: target.kind, name, serial: target.serial, principal, reason: reason ?? null, ...(scramMechanism ? { scramCredentialDeleted: scramDeleted ?? null } : {}), crl: published, denies, commands, applied: applied ?? null, replacement, superUser: Boolean(target.admin || target.kind === 'broker'), superUsersChange: superUsersChange ? { superUsers: superUsersChange.superUsers, restart: superUsersChange.restart.map((record) => record.name) } : null });
       out.line(`${out.style.green('✔')} ${target.kind} ${name} revoked (serial ${target.serial}${reason ? `, ${reason}` : ''})`);
       out.line(`  ${context.display(layout.caCrl)}: CRL #${published.number}, ${published.entries} revoked, next update ${published.nextUpdate.slice(0, 10)} (copied to ${published.copies} identities)`);
       if (target.kind === 'broker' || target.admin) {
@@ -125,6 +137,8 @@ Exit codes:
       if (principal === null) out.warn(`no principal for ${name} under the mapping rules (${mapped.error}): the brokers refuse it already; no DENY needed`);
       else if (applied) out.line(`  DENY on ${applied.broker} for ${principal}: ${applied.added} added, ${applied.kept} already there`);
       else out.line(`  DENY not applied: run the commands above with an admin's client-ssl.properties, or revoke with --apply`);
+      if (scramMechanism && scramDeleted !== undefined) out.line(`  SCRAM user ${target.name}: ${scramDeleted ? 'credential deleted on the cluster' : 'the cluster held no credential for it'}`);
+      else if (scramMechanism) out.line(`  SCRAM user ${target.name} keeps its credential on the cluster (the DENY shuts it out): revoke with --apply --bootstrap <host:port> to delete it too`);
       reportSuperUsersChange(context, superUsersChange);
       out.line(`A replacement needs a new DN: samctl ${target.kind} issue ${replacement}`);
     });

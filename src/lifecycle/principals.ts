@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { saslPrincipal, type KerberosRealms } from '../pki/sasl-principal.js';
 import { principalFor, type PrincipalResult, type PrincipalRules } from '../pki/principal.js';
 import { subjectRfc2253 } from '../pki/rfc2253.js';
 import type { Inventory, IdentityRecord } from '../store/inventory.js';
@@ -36,4 +37,27 @@ async function subjectOnDisk(layout: PkiLayout, record: IdentityRecord): Promise
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The realms the brokers' rendered sasl.kerberos.principal.to.local.rules and JVM use: those
+ * of the first active GSSAPI broker (its principal's realm; samctl assumes its krb5.conf's
+ * default_realm is that realm too). Undefined without a GSSAPI broker.
+ */
+export function brokerKerberosRealms(inventory: Inventory): KerberosRealms | undefined {
+  const broker = inventory.identities.find((record) => record.status !== 'revoked' && record.kind === 'broker' && record.sasl?.kerberos);
+  if (!broker) return undefined;
+  const principal = broker.sasl!.kerberos!.principal;
+  const realm = principal.slice(principal.lastIndexOf('@') + 1);
+  return { brokerRealm: realm, defaultRealm: realm };
+}
+
+/**
+ * The principal ACLs and DENYs name for an identity: a SASL client's on the SASL_SSL listener
+ * (User:<SCRAM user> or User:<Kerberos short name>), otherwise its certificate's DN under the
+ * PKI's ssl.principal.mapping.rules.
+ */
+export function aclPrincipal(inventory: Inventory, record: IdentityRecord, rules: PrincipalRules): PrincipalResult {
+  if (record.kind === 'client' && record.sasl) return saslPrincipal(record, brokerKerberosRealms(inventory))!;
+  return principalFor(rules, record.subject);
 }

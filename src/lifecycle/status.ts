@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { fingerprintSha256 } from '../pki/inspect.js';
 import { principalFor, type PrincipalRules } from '../pki/principal.js';
+import { saslPrincipal, type KerberosRealms } from '../pki/sasl-principal.js';
+import { brokerKerberosRealms } from './principals.js';
 import { subjectRfc2253 } from '../pki/rfc2253.js';
 import { principalRulesOf, type AclAsk, type Inventory, type IdentityRecord } from '../store/inventory.js';
 import { identityFileNames, type PkiLayout } from '../store/layout.js';
 import { kafkaMechanismName } from '../pki/scram.js';
-import { kerberosShortName } from '../pki/kerberos.js';
 import { saslMechanisms } from '../store/inventory.js';
 import { parseCaCertificateText } from '../store/read.js';
 import { driftOf, readIdentityOnDisk } from './on-disk.js';
@@ -55,7 +56,7 @@ export async function collectStatus(layout: PkiLayout, inventory: Inventory, now
   const active = inventory.identities.filter((record) => record.status === 'active');
   const limit = pLimit(2);
   const rules = principalRulesOf(inventory, layout.inventory);
-  const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold, rules))));
+  const identityEntries = await Promise.all(active.map((record) => limit(() => identityStatus(layout, record, now, threshold, rules, brokerKerberosRealms(inventory)))));
   return [...entries, ...(await crlStatus(layout, inventory, now)), ...identityEntries, ...revokedStatus(inventory, rules, now)];
 }
 
@@ -85,16 +86,17 @@ function revokedStatus(inventory: Inventory, rules: PrincipalRules, now: Date): 
       dir: record.dir,
       state: 'revoked' as const,
       detail: `revoked ${record.revokedAt!.slice(0, 10)}${record.revocationReason ? ` (${record.revocationReason})` : ''}`,
-      principal: principalFor(rules, record.subject).principal,
+      principal: (saslPrincipal(record, brokerKerberosRealms(inventory)) ?? principalFor(rules, record.subject)).principal,
     }));
 }
 
-async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Date, threshold: Threshold, rules: PrincipalRules): Promise<StatusEntry> {
+async function identityStatus(layout: PkiLayout, record: IdentityRecord, now: Date, threshold: Threshold, rules: PrincipalRules, realms: KerberosRealms | undefined): Promise<StatusEntry> {
   const disk = await readIdentityOnDisk(layout, record, { keystore: true });
   // The DN the broker sees is the certificate's (an inventory written before samctl printed DNs as
   // Java does may hold another spelling); the inventory's when the certificate cannot be read.
   const subject = disk.cert ? subjectRfc2253(disk.cert) : record.subject;
-  const principal = principalFor(rules, subject);
+  // A SASL client's principal is its SASL one (what ACLs name); everything else: the DN under the mapping rules.
+  const principal = (record.kind === 'client' ? saslPrincipal(record, realms) : undefined) ?? principalFor(rules, subject);
   const base = {
     kind: record.kind,
     name: record.name,
@@ -149,7 +151,7 @@ function saslSummary(record: IdentityRecord): string {
   const sasl = record.sasl!;
   const mechanisms = saslMechanisms(sasl).map(kafkaMechanismName).join(',');
   if (record.kind === 'broker') return `SASL_SSL :${sasl.port ?? 9093} ${mechanisms}`;
-  return `${mechanisms} as User:${sasl.kerberos ? kerberosShortName(sasl.kerberos.principal) : record.name}`;
+  return sasl.kerberos ? `${mechanisms} as ${sasl.kerberos.principal}` : `${mechanisms} as user ${record.name}`;
 }
 
 /** A GSSAPI identity without its keytab cannot log in: reported like a missing key. */

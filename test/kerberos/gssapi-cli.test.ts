@@ -123,6 +123,8 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
 
   it('client issue --sasl gssapi writes client-sasl.properties and librdkafka-sasl.properties around the keytab, and no SCRAM password', async () => {
     const issued = await samctlOk(['client', 'issue', 'alice', '--sasl', 'gssapi', '--keytab', kt('two.keytab'), '--kerberos-principal', `alice@${realm}`], { cwd });
+    // The principal on the SASL_SSL listener: the Kerberos name after the broker's to.local rules, not the certificate's DN.
+    expect(issued.stdout).toMatch(/^  principal  User:alice$/m);
     expect(issued.stdout).toContain('Kerberos: alice logs in as alice@SAMCTL.TEST; Java tools: KAFKA_OPTS=-Djava.security.krb5.conf=/etc/krb5.conf; librdkafka, kafka-python: KRB5_CONFIG=/etc/krb5.conf');
     expect(mode(alice('client.keytab'))).toBe(0o600);
     expect(() => statSync(alice('client-scram.password'))).toThrow();
@@ -146,7 +148,9 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
     const status = await samctl(['status'], { cwd });
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^broker localhost .*sasl: SASL_SSL :9093 GSSAPI,SCRAM-SHA-512$/m);
-    expect(status.stdout).toMatch(/^client alice .*sasl: GSSAPI as User:alice$/m);
+    expect(status.stdout).toMatch(/^client alice .* User:alice +sasl: GSSAPI as alice@SAMCTL\.TEST$/m);
+    const json = JSON.parse((await samctlOk(['status', '--json'], { cwd })).stdout);
+    expect(json.entries.find((entry: { name: string }) => entry.name === 'alice').principal).toBe('User:alice');
     const verify = await samctl(['verify'], { cwd });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
     const before = readFileSync(broker('broker.crt'), 'utf8');
@@ -158,6 +162,12 @@ describe.skipIf(!kerberos)('GSSAPI identities (keytabs from kadmin.local)', () =
     expect(mode(alice('client.keytab'))).toBe(0o600);
     expect(readFileSync(broker('server-ssl.properties'), 'utf8')).toMatch(/^sasl\.enabled\.mechanisms=GSSAPI,SCRAM-SHA-512$/m);
     expect(readFileSync(alice('client-sasl.properties'), 'utf8')).toMatch(/^sasl\.mechanism=GSSAPI$/m);
+  });
+
+  it('samctl acl of a GSSAPI client names its Kerberos short name (User:alice), not its DN', async () => {
+    const review = JSON.parse((await samctlOk(['acl', 'alice', '--produce', 'prediction', '--json'], { cwd })).stdout);
+    expect(review.principal).toBe('User:alice');
+    expect(review.commands.map((action: { command: string }) => action.command).join('\n')).toContain("--allow-principal User:alice ");
   });
 
   it('--secrets inline: a GSSAPI client-sasl.properties holds the truststore password, so it is 0600', async () => {
