@@ -6,6 +6,9 @@ import { readClientIdentity } from '../kafka/client-identity.js';
 import { crlEntries, denyBindings, denyCommands, findRevocable, nextCrlWindow, parseCrlReason, proposeReplacementName, recordRevocation, CRL_VALIDITY_DAYS } from '../lifecycle/revoke.js';
 import { principalFor } from '../pki/principal.js';
 import { publishCrl } from '../store/crl.js';
+import { openEngineState } from '../store/engine-state.js';
+import { readCrlWindow } from '../pki/crl-window.js';
+import type { CrlWindow } from '../authority/signer.js';
 import { loadInventory, principalRulesOf, saveInventory, CRL_REASONS, type Inventory } from '../store/inventory.js';
 import { hostPlacement } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
@@ -92,6 +95,11 @@ Exit codes:
         const current = await loadInventory(layout.inventory);
         const fresh = findRevocable(current, name);
         const next = recordRevocation(current, fresh, context.now, reason);
+        // With the inventory in the engine's KV, the shared record is revoked first: every PKI directory sees it.
+        await (await openEngineState(current.settings))?.updateInventory((shared) => {
+          const held = shared.identities.find((record) => record.status === 'active' && record.kind === fresh.kind && record.name === fresh.name && record.serial === fresh.serial);
+          return held ? recordRevocation(shared, held, context.now, reason) : shared;
+        }, [fresh]);
         const result = await signAndPublish(context, next, signer);
         return result;
       });
@@ -166,9 +174,11 @@ async function signAndPublish(context: CommandContext, inventory: Inventory, sig
   const window = nextCrlWindow(inventory, context.now);
   const entries = crlEntries(inventory);
   const pem = await signer.signCrl(entries, window);
-  const crl = { number: window.number, thisUpdate: window.thisUpdate.toISOString(), nextUpdate: window.nextUpdate.toISOString() };
+  // An engine signs with its own window and number: the inventory records what the CRL says.
+  const signed: CrlWindow & { serials?: string[] } = inventory.settings.backend === 'openbao' ? await readCrlWindow(pem, `the engine's CRL (${inventory.settings.engine?.address})`) : window;
+  const crl = { number: signed.number, thisUpdate: signed.thisUpdate.toISOString(), nextUpdate: signed.nextUpdate.toISOString() };
   // The inventory first: a CRL number is never reused, even if writing the files fails half-way.
   await saveInventory(layout.inventory, { ...inventory, crl });
   const written = await publishCrl(layout, pem, inventory.identities);
-  return { ...crl, entries: entries.length, copies: written.length - 1, path: layout.caCrl };
+  return { ...crl, entries: signed.serials?.length ?? entries.length, copies: written.length - 1, path: layout.caCrl };
 }

@@ -152,3 +152,22 @@ export async function signWithRole(client: EngineClient, mount: string, role: st
 export async function revokeSerial(client: EngineClient, mount: string, serial: string): Promise<void> {
   await client.call('POST', `${mount}/revoke`, { serial_number: serial });
 }
+
+/**
+ * The mount's CRL settings: valid `hours` from each rebuild (nextUpdate = thisUpdate + expiry),
+ * rebuilt at every revocation (auto_rebuild off), no delta CRLs. Then a rebuild now.
+ */
+export async function configureCrl(client: EngineClient, mount: string, hours: number): Promise<void> {
+  await client.call('POST', `${mount}/config/crl`, { expiry: `${hours}h`, disable: false, auto_rebuild: false, enable_delta: false });
+  await client.call('GET', `${mount}/crl/rotate`);
+}
+
+/** The CRL of an issuer (`default`: the mount's default issuer) as PEM ("X509 CRL"). */
+export async function issuerCrlPem(client: EngineClient, mount: string, issuer = 'default'): Promise<string> {
+  const answer = await client.call('GET', `${mount}/issuer/${issuer}/crl`);
+  const pem = String(answer.data?.crl ?? '').trim();
+  if (!pem.startsWith('-----BEGIN X509 CRL-----')) {
+    throw new SamctlError(`the engine at ${client.address} answered GET ${mount}/issuer/${issuer}/crl without a CRL`, { hint: `check the mount's CRL settings (bao read ${mount}/config/crl): CRLs must not be disabled`, exitCode: ExitCode.failed });
+  }
+  return `${pem}\n`;
+}

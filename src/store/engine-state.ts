@@ -76,6 +76,36 @@ export class EngineState {
     if (written === 'conflict') throw new SamctlError(`${record.kind} ${record.name} is already in ${this.client.address}/v1/${this.engine.kvMount}/data/${path}`, { hint: 'give an empty KV mount (--kv-mount) to move this inventory into', exitCode: ExitCode.usage });
   }
 
+  /**
+   * Changes the shared inventory with `change` (re-read and retried on a check-and-set conflict)
+   * and, for each identity named in `records`, the record kept with its files. Answers the
+   * inventory as written.
+   */
+  async updateInventory(change: (inventory: Inventory) => Inventory, records: Array<{ kind: 'broker' | 'client'; name: string }> = []): Promise<Inventory> {
+    const kv = this.engine.kvMount;
+    const inventoryPath = enginePaths(this.engine).inventory;
+    let written: Inventory | undefined;
+    for (let attempt = 1; attempt <= MAX_INVENTORY_ATTEMPTS && !written; attempt++) {
+      const shared = await this.readInventory();
+      const base: Inventory = shared?.inventory ?? { version: 2, settings: this.settings, cas: [], identities: [] };
+      const next = change(base);
+      if (JSON.stringify(next) === JSON.stringify(base)) written = base;
+      else if ((await writeKv(this.client, kv, inventoryPath, asSecret(next), shared?.version ?? 0)) !== 'conflict') written = next;
+    }
+    if (!written) throw new SamctlError(`the inventory at ${this.client.address}/v1/${kv}/data/${inventoryPath} changed under samctl ${MAX_INVENTORY_ATTEMPTS} times in a row`, { hint: 'run the command again', exitCode: ExitCode.failed });
+    for (const { kind, name } of records) {
+      const record = written.identities.filter((candidate) => candidate.kind === kind && candidate.name === name).pop();
+      if (!record) continue;
+      const path = enginePaths(this.engine).identity(kind, name);
+      for (let attempt = 1; attempt <= MAX_INVENTORY_ATTEMPTS; attempt++) {
+        const entry = await readKv<{ record?: string; files?: string }>(this.client, kv, path);
+        if (!entry || JSON.parse(entry.data.record ?? '{}').serial !== record.serial || entry.data.record === JSON.stringify(record)) break;
+        if ((await writeKv(this.client, kv, path, { ...entry.data, record: JSON.stringify(record) }, entry.version)) !== 'conflict') break;
+      }
+    }
+    return written;
+  }
+
   /** Commits every issued identity (a few at a time); each gets `published`. Throws the first failure once all have settled. */
   async publish(issued: Array<IssuedIdentity & { published?: EnginePublished }>, force: boolean): Promise<void> {
     const limit = pLimit(4);
