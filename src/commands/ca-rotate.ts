@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { refuseEngineCa } from '../authority/openbao.js';
-import { ENGINE_ROTATION_HINT, retireCa, rotateCa } from '../authority/rotation.js';
+import { rotateEngineCa } from '../authority/engine-rotation.js';
+import { engineSettingsOf, retireCa, rotateCa } from '../authority/rotation.js';
 import { reloadBrokerStore } from '../kafka/actions.js';
 import { parseDnValue } from '../pki/names.js';
 import { parseDays, parseKeySize } from '../pki/validity.js';
@@ -33,9 +33,11 @@ export function registerCaRotate(ca: Command): void {
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const cn = options.cn === undefined ? undefined : parseDnValue(options.cn, '--cn');
-      await refuseEngineCa(layout, 'ca rotate', ENGINE_ROTATION_HINT);
-      const passphrase = await passphraseReader(context, options.caPasswordFile, 'existing')();
-      const result = await rotateCa(layout, { cn, days, keySize, passphrase, now: context.now });
+      // A CA in OpenBao / Vault: a new issuer in the mount, no passphrase (the engine holds the keys).
+      const engine = await engineSettingsOf(layout);
+      const result = engine
+        ? await rotateEngineCa(layout, engine, { cn, days, keySize, now: context.now })
+        : await rotateCa(layout, { cn, days, keySize, passphrase: await passphraseReader(context, options.caPasswordFile, 'existing')(), now: context.now });
 
       out.result({ command: 'ca rotate', dir: layout.root, resumed: result.resumed, ca: result.active, trustedCas: result.trustedCas, truststoresUpdated: result.identities.length });
       out.line(`${out.style.green('✔')} ${result.resumed ? 'rotation resumed' : 'new CA'} ${out.style.bold(result.active.subject)} (expires ${result.active.notAfter.slice(0, 10)})`);

@@ -171,3 +171,29 @@ export async function issuerCrlPem(client: EngineClient, mount: string, issuer =
   }
   return `${pem}\n`;
 }
+
+/** An issuer of the mount by name or id: its certificate and id, or undefined when there is none. */
+export async function readIssuer(client: EngineClient, mount: string, ref: string): Promise<{ pem: string; issuerId: string; name: string; usage: string } | undefined> {
+  const answer = await client.call('GET', `${mount}/issuer/${ref}`, undefined, [400, 404, 500]);
+  if (answer.status !== 200 || typeof answer.data?.certificate !== 'string') return undefined;
+  return { pem: answer.data.certificate.trim() + '\n', issuerId: String(answer.data.issuer_id), name: String(answer.data.issuer_name ?? ''), usage: String(answer.data.usage ?? '') };
+}
+
+/** Every issuer id of the mount. */
+export async function listIssuers(client: EngineClient, mount: string): Promise<string[]> {
+  const answer = await client.call('LIST', `${mount}/issuers`, undefined, [404]);
+  return answer.status === 404 ? [] : ((answer.data?.keys ?? []) as unknown[]).map(String);
+}
+
+/** Makes `issuerId` the mount's default issuer: roles (issuer_ref "default") sign with it from now on. */
+export async function setDefaultIssuer(client: EngineClient, mount: string, issuerId: string): Promise<void> {
+  await client.call('POST', `${mount}/config/issuers`, { default: issuerId });
+}
+
+/**
+ * An issuer that may no longer sign leaves: usage read-only + crl-signing (it keeps its key and
+ * certificate, and can still sign its CRL). POST replaces the issuer's settings: the name is kept.
+ */
+export async function stopIssuing(client: EngineClient, mount: string, issuerId: string, issuerName: string): Promise<void> {
+  await client.call('POST', `${mount}/issuer/${issuerId}`, { issuer_name: issuerName, usage: 'read-only,crl-signing', leaf_not_after_behavior: 'err' });
+}
