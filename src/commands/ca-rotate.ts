@@ -17,7 +17,10 @@ CA rotation without downtime, in three resumable phases:
   3. samctl ca retire      drop the old CA from every truststore once nothing depends on it
                            (reload the brokers' truststores)
 Deliver the files and reload the brokers after each phase before starting the next.
-samctl status shows the phase. Running a phase again completes it if it was interrupted.`;
+samctl status shows the phase. Running a phase again completes it if it was interrupted.
+With the CA in OpenBao / Vault (ca init --backend openbao) no passphrase is asked: phase 1
+makes a new root issuer in the PKI mount its default issuer; phase 3 keeps the old issuer
+but stops it from signing (usage read-only,crl-signing).`;
 
 export function registerCaRotate(ca: Command): void {
   ca.command('rotate')

@@ -44,7 +44,9 @@ What happens:
   1. samctl.json        the identity becomes "revoked" (status shows it; renew skips it)
   2. ca/crl.pem         a CRL signed by the CA listing every revoked certificate of the current
                         CA, cRLNumber one higher, valid ${CRL_VALIDITY_DAYS} days; a copy goes to every
-                        identity's directory (crl.pem; client.crl.pem with --install-dir, in bundles too)
+                        identity's directory (crl.pem; client.crl.pem with --install-dir, in bundles too).
+                        A CA in OpenBao / Vault: the serial is revoked at <mount>/revoke and ca/crl.pem
+                        is the engine's CRL (its own number and dates, valid ${CRL_VALIDITY_DAYS} days, no reason codes)
      librdkafka.properties  ssl.crl.location=<that copy on the host>: confluent-kafka and kcat then
                         refuse a broker whose certificate is revoked (Java clients do not read it)
   3. DENY               All operations on topic *, group *, transactional-id * and the cluster for

@@ -46,13 +46,32 @@ export async function openEngineState(settings: Settings): Promise<EngineState |
 }
 
 export class EngineState {
-  private readonly engine: EngineSettings & { kvMount: string };
+  readonly engine: EngineSettings & { kvMount: string };
 
   constructor(
     private readonly client: EngineClient,
     private readonly settings: Settings,
   ) {
     this.engine = settings.engine as EngineSettings & { kvMount: string };
+  }
+
+  get address(): string {
+    return this.client.address;
+  }
+
+  get kvMount(): string {
+    return this.engine.kvMount;
+  }
+
+  /** An identity's KV copy: its record and files, or undefined when there is none. */
+  async readIdentity(kind: 'broker' | 'client', name: string): Promise<{ record: IdentityRecord; files: Array<{ name: string; content: Buffer; mode: number }> } | undefined> {
+    const entry = await readKv<{ record?: string; files?: string }>(this.client, this.engine.kvMount, enginePaths(this.engine).identity(kind, name));
+    if (!entry?.data.record || !entry.data.files) return undefined;
+    const files = JSON.parse(entry.data.files) as Record<string, { mode: number; base64: string }>;
+    return {
+      record: JSON.parse(entry.data.record) as IdentityRecord,
+      files: Object.entries(files).map(([file, { mode, base64 }]) => ({ name: file, content: Buffer.from(base64, 'base64'), mode })),
+    };
   }
 
   /** The shared inventory, or undefined before the first write. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samctl, samctlOk, tempDir, tool } from '../helpers/samctl.js';
@@ -75,6 +75,49 @@ describe.skipIf(!ready)('revocation, CRL and the shared inventory through OpenBa
     expect((await verify('keeper')).all).toMatch(/: OK\s*$/);
   });
 
+  it('status on one PKI directory shows what another issued, its files written from KV', async () => {
+    await samctlOk(['client', 'issue', 'remote-app', '--store-type', 'pem'], { cwd: machineB, env: engine.env });
+    expect(existsSync(join(pkiA, 'clients', 'remote-app'))).toBe(false);
+    const status = JSON.parse((await samctlOk(['status', '--json'], { cwd: machineA, env: engine.env }, )).stdout);
+    expect(JSON.stringify(status)).toContain('remote-app');
+    expect(readFileSync(cert('remote-app'))).toEqual(readFileSync(join(machineB, 'pki', 'clients', 'remote-app', 'client.crt')));
+    expect(statSync(join(pkiA, 'clients', 'remote-app', 'client.key')).mode & 0o777).toBe(0o600);
+    // And B, which never issued leaky, sees it revoked.
+    const onB = JSON.parse((await samctlOk(['status', '--json'], { cwd: machineB, env: engine.env })).stdout);
+    expect(JSON.stringify(onB)).toContain('leaky');
+    expect(JSON.parse(readFileSync(join(machineB, 'pki', 'samctl.json'), 'utf8')).identities.find((record: { name: string }) => record.name === 'leaky').status).toBe('revoked');
+  }, 120_000);
+
+  it('the local cache thrown away (identity directories and records): status and renew still work from the shared inventory', async () => {
+    rmSync(join(pkiA, 'clients'), { recursive: true, force: true });
+    const local = JSON.parse(readFileSync(join(pkiA, 'samctl.json'), 'utf8'));
+    writeFileSync(join(pkiA, 'samctl.json'), JSON.stringify({ ...local, identities: [] }, null, 2));
+    const status = await samctl(['status', '--json'], { cwd: machineA, env: engine.env });
+    expect(status.stderr).toBe('');
+    expect(status.exitCode).toBe(0);
+    for (const name of ['keeper', 'remote-app']) expect((await tool('openssl', ['verify', '-CAfile', ca, cert(name)], { reject: false })).all).toMatch(/: OK\s*$/);
+    expect((await samctl(['verify'], { cwd: machineA, env: engine.env })).exitCode).toBe(0);
+
+    const before = (await sharedInventory()).identities.find((record) => record.name === 'remote-app' && record.status === 'active')!;
+    await samctlOk(['renew', 'remote-app'], { cwd: machineA, env: engine.env });
+    const after = (await sharedInventory()).identities.filter((record) => record.name === 'remote-app');
+    expect(after.map((record) => record.status).sort()).toEqual(['active', 'superseded']);
+    const renewed = after.find((record) => record.status === 'active')!;
+    expect(renewed.serial).not.toBe(before.serial);
+    expect((await tool('openssl', ['verify', '-CAfile', ca, cert('remote-app')], { reject: false })).all).toMatch(/: OK\s*$/);
+    // B, which issued it, picks the renewed certificate up on its next command.
+    await samctlOk(['status'], { cwd: machineB, env: engine.env });
+    expect(readFileSync(join(machineB, 'pki', 'clients', 'remote-app', 'client.crt'))).toEqual(readFileSync(cert('remote-app')));
+  }, 120_000);
+
+  it('samctl acl (no --apply) on a client issued from another PKI directory prints its grants', async () => {
+    await samctlOk(['client', 'issue', 'b-only', '--store-type', 'pem'], { cwd: machineB, env: engine.env });
+    const result = await samctlOk(['acl', 'b-only', '--produce', 'prediction', '--consume', 'sensordata', '--group', 'b-only'], { cwd: machineA, env: engine.env });
+    expect(result.stdout).toContain('--allow-principal User:CN=b-only,O=Ynformed');
+    expect(result.stdout).toMatch(/kafka-acls\.sh .*--topic prediction/);
+    expect(result.stdout).toMatch(/kafka-acls\.sh .*--group b-only/);
+  }, 120_000);
+
   it('revoking it again is refused (exit 2), nothing changes', async () => {
     const result = await samctl(['revoke', 'leaky'], { cwd: machineA, env: engine.env });
     expect(result.exitCode).toBe(2);
@@ -82,4 +125,3 @@ describe.skipIf(!ready)('revocation, CRL and the shared inventory through OpenBa
   });
 });
 
-export { existsSync, rmSync };
