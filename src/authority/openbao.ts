@@ -6,7 +6,7 @@ import { ExitCode, operationError, SamctlError, usageError } from '../errors.js'
 import { decryptPrivateKey, keyMatchesCertificate, privateKeyToPkcs8Pem } from '../pki/keys.js';
 import type { EngineClient } from '../engine/client.js';
 import { connectEngine } from '../engine/connection.js';
-import { defaultIssuerPem, enablePki, generateRoot, mountType, notPki, revokeSerial, signWithRole, tunePki, writeRole, type RoleSpec } from '../engine/pki.js';
+import { configureCrl, defaultIssuerPem, enablePki, issuerCrlPem, generateRoot, mountType, notPki, revokeSerial, signWithRole, tunePki, writeRole, type RoleSpec } from '../engine/pki.js';
 import { altNamesToSans, dnToAttributes, requestedSans, type DistinguishedName } from '../pki/certificates.js';
 import { rfc2253, subjectField, summarizeCertificate } from '../pki/inspect.js';
 import { sanToString } from '../pki/names.js';
@@ -16,7 +16,7 @@ import { writeDirectoryAtomically } from '../store/files.js';
 import { loadInventory, recordCa, saveInventory, type CaRecord, type EngineSettings, type Settings } from '../store/inventory.js';
 import { backupStamp, CA_FILE_NAMES, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
-import { EngineState } from '../store/engine-state.js';
+import { EngineState, engineSerial } from '../store/engine-state.js';
 import { ensureKv } from '../engine/kv.js';
 import { removeLeftovers } from '../store/files.js';
 import { parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
@@ -175,12 +175,20 @@ export class EngineCa implements Signer {
     return cert;
   }
 
-  async signCrl(_entries: CrlEntry[], _window: CrlWindow): Promise<string> {
-    throw operationError(
-      `samctl does not yet publish CRLs for a CA in OpenBao / Vault; the engine publishes its own at ${this.client.address}/v1/${this.mount}/crl/pem`,
-      `revoke there meanwhile: bao write ${this.mount}/revoke serial_number=<serial>`,
-    );
+  /**
+   * The engine's own revocation and CRL: every entry is revoked at the engine (<mount>/revoke by
+   * serial; revoking again is a no-op there), the mount's CRL is set to live as long as the
+   * window asks and rebuilt, and the default issuer's CRL comes back. The engine signs it, with
+   * its own thisUpdate and cRLNumber; it lists every serial the issuer revoked (also those
+   * samctl took back after a failed write). No reason codes: the engine's revoke takes none.
+   */
+  async signCrl(entries: CrlEntry[], window: CrlWindow): Promise<string> {
+    for (const entry of entries) await revokeSerial(this.client, this.mount, engineSerial(entry.serialHex));
+    const hours = Math.max(1, Math.round((window.nextUpdate.getTime() - window.thisUpdate.getTime()) / 3_600_000));
+    await configureCrl(this.client, this.mount, hours);
+    return issuerCrlPem(this.client, this.mount);
   }
+
 }
 
 /** Why an engine-signed certificate is not the profile samctl asked for, or undefined when it is. */

@@ -1,14 +1,14 @@
 import { usageError } from '../errors.js';
 import { subjectField } from '../pki/inspect.js';
 import { removeLeftovers } from '../store/files.js';
-import { loadInventory, saveInventory, type CaRecord, type IdentityRecord, type Inventory } from '../store/inventory.js';
+import { loadInventory, saveInventory, type CaRecord, type EngineSettings, type IdentityRecord, type Inventory } from '../store/inventory.js';
 import { backupStamp, type PkiLayout } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { writeCrlCopies } from '../store/crl.js';
 import { refreshTruststores } from '../store/truststores.js';
 import { currentCaFiles, readCaFiles, readTrustedCas, retainedCrl, rotatedCaFiles, saveCaFiles } from './ca-files.js';
 import { createFileCa, FileCa } from './file-ca.js';
-import { refuseEngineCa } from './openbao.js';
+import { retireEngineCa } from './engine-rotation.js';
 
 /**
  * CA rotation without downtime, in three resumable phases:
@@ -28,10 +28,14 @@ export interface RotationResult {
   identities: IdentityRecord[];
 }
 
-export const ENGINE_ROTATION_HINT = "rotate in the engine meanwhile (a new issuer in the PKI mount), or keep this CA: its key never leaves the engine";
+/** The engine settings of a PKI directory whose CA is in OpenBao / Vault; undefined for a directory CA. */
+export async function engineSettingsOf(layout: PkiLayout): Promise<EngineSettings | undefined> {
+  const settings = await loadInventory(layout.inventory).then((inventory) => inventory.settings, () => undefined);
+  return settings?.backend === 'openbao' ? settings.engine : undefined;
+}
 
+/** Phase 1 on a directory CA (passphrase: the old CA key's, used for the new one too). An engine CA: engine-rotation.ts. */
 export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: number; keySize: number; passphrase: string; now: Date }): Promise<RotationResult> {
-  await refuseEngineCa(layout, 'ca rotate', ENGINE_ROTATION_HINT);
   const previous = await readCaFiles(layout);
   // Unlocking proves the passphrase before anything is made; the new CA key uses it too.
   FileCa.unlock(previous, input.passphrase, layout);
@@ -55,7 +59,9 @@ export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: nu
 }
 
 export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[]; crl: 'none' | 'current' | 'stale' }> {
-  await refuseEngineCa(layout, 'ca retire', ENGINE_ROTATION_HINT);
+  const engine = await engineSettingsOf(layout);
+  // The engine keeps the old issuer (read-only, crl-signing): ca/crl.pem is the engine's, published by samctl crl.
+  if (engine) return { ...(await retireEngineCa(layout, engine, now)), crl: 'none' };
   const current = await readCaFiles(layout);
   return withPkiLock(layout.root, async () => {
     await removeLeftovers(layout);

@@ -1,3 +1,4 @@
+import { openEngineState } from '../store/engine-state.js';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { aclCommands, bindingsFor, describeAsk, describeBinding, diffBindings, isEmptyAsk, parseAclAsk, type AclBinding, type AclDiff } from '../kafka/acl-plan.js';
@@ -173,6 +174,8 @@ async function apply(context: CommandContext, session: AclSession, client: Ident
   await withPkiLock(layout.root, async () => {
     const inventory = await loadInventory(layout.inventory);
     await saveInventory(layout.inventory, recordAcl(inventory, client.name, { ...ask, appliedAt }));
+    // With the inventory in the engine's KV, every PKI directory sees the grants.
+    await (await openEngineState(inventory.settings))?.updateInventory((shared) => recordAcl(shared, client.name, { ...ask, appliedAt }), [client]);
   });
   out.result({ command: 'acl', mode: 'apply', client: client.name, principal, broker: session.broker, ask, added: diff.add, removed: diff.remove, kept: asked.length - diff.add.length, denies: diff.denies, settled: settled.add.length + settled.remove.length === 0 });
   out.line(`${out.style.green('✔')} ${client.name} (${principal}) on ${session.broker}: ${diff.add.length} added, ${diff.remove.length} removed, ${asked.length - diff.add.length} kept`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { refuseEngineCa } from '../authority/openbao.js';
-import { ENGINE_ROTATION_HINT, retireCa, rotateCa } from '../authority/rotation.js';
+import { rotateEngineCa } from '../authority/engine-rotation.js';
+import { engineSettingsOf, retireCa, rotateCa } from '../authority/rotation.js';
 import { reloadBrokerStore } from '../kafka/actions.js';
 import { republishCrls } from '../lifecycle/crl-publish.js';
 import { parseDnValue } from '../pki/names.js';
@@ -21,7 +21,10 @@ Once a CRL is in use (samctl revoke / samctl crl), ca/crl.pem holds one CRL per 
 ca rotate keeps the old CA's key as ca/ca-<n>.key so it keeps signing its own CRL, and ca
 retire drops it with the old CA. Ship each identity's crl.pem with its truststore.
 Deliver the files and reload the brokers after each phase before starting the next.
-samctl status shows the phase. Running a phase again completes it if it was interrupted.`;
+samctl status shows the phase. Running a phase again completes it if it was interrupted.
+With the CA in OpenBao / Vault (ca init --backend openbao) no passphrase is asked: phase 1
+makes a new root issuer in the PKI mount its default issuer; phase 3 keeps the old issuer
+but stops it from signing (usage read-only,crl-signing).`;
 
 export function registerCaRotate(ca: Command): void {
   ca.command('rotate')
@@ -37,10 +40,17 @@ export function registerCaRotate(ca: Command): void {
       const days = parseDays(options.days);
       const keySize = parseKeySize(options.keySize);
       const cn = options.cn === undefined ? undefined : parseDnValue(options.cn, '--cn');
-      await refuseEngineCa(layout, 'ca rotate', ENGINE_ROTATION_HINT);
-      const passphrase = await passphraseReader(context, options.caPasswordFile, 'existing')();
-      const result = await rotateCa(layout, { cn, days, keySize, passphrase, now: context.now });
-      const crl = await republishCrls(layout, passphrase, context.now);
+      // A CA in OpenBao / Vault: a new issuer in the mount, no passphrase (the engine holds the keys).
+      const engine = await engineSettingsOf(layout);
+      let result;
+      let crl: Awaited<ReturnType<typeof republishCrls>> | undefined;
+      if (engine) {
+        result = await rotateEngineCa(layout, engine, { cn, days, keySize, now: context.now });
+      } else {
+        const passphrase = await passphraseReader(context, options.caPasswordFile, 'existing')();
+        result = await rotateCa(layout, { cn, days, keySize, passphrase, now: context.now });
+        crl = await republishCrls(layout, passphrase, context.now);
+      }
 
       out.result({ command: 'ca rotate', dir: layout.root, resumed: result.resumed, ca: result.active, trustedCas: result.trustedCas, truststoresUpdated: result.identities.length, crl: crl ?? null });
       out.line(`${out.style.green('✔')} ${result.resumed ? 'rotation resumed' : 'new CA'} ${out.style.bold(result.active.subject)} (expires ${result.active.notAfter.slice(0, 10)})`);

@@ -1,3 +1,4 @@
+import { syncFromEngine } from '../store/engine-sync.js';
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { currentTime } from '../clock.js';
@@ -93,5 +94,6 @@ export async function requireInventory(context: CommandContext): Promise<Invento
   if (!(await exists(layout.inventory))) {
     throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
   }
-  return loadInventory(layout.inventory);
+  // With the inventory in the engine's KV, the shared one is the truth and this directory a cache.
+  return syncFromEngine(layout, await loadInventory(layout.inventory), context.now);
 }

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { openAuthority } from '../authority/authority.js';
 import { unlockCrlSigners, type CrlSigner } from '../authority/crl-signers.js';
+import { summarizeCertificate } from '../pki/inspect.js';
+import { openEngineState } from '../store/engine-state.js';
 import { describeBinding, diffBindings } from '../kafka/acl-plan.js';
 import { openAclSession } from '../kafka/acls.js';
 import { readClientIdentity } from '../kafka/client-identity.js';
@@ -44,8 +47,10 @@ What happens:
   2. ca/crl.pem         one CRL per trusted CA (two during a CA rotation), each signed by its CA
                         and listing the revoked certificates it issued, cRLNumber one higher, valid
                         ${CRL_VALIDITY_DAYS} days; a copy goes to every identity's directory (crl.pem;
-                        client.crl.pem with --install-dir, in bundles too)
-     librdkafka.properties  ssl.crl.location=<that copy on the host>: confluent-kafka and kcat then
+                        client.crl.pem with --install-dir, in bundles too).
+                        A CA in OpenBao / Vault: the serial is revoked at <mount>/revoke and ca/crl.pem
+                        is the engine's CRL (its own number and dates, valid ${CRL_VALIDITY_DAYS} days, no reason codes)
+    librdkafka.properties  ssl.crl.location=<that copy on the host>: confluent-kafka and kcat then
                         refuse a broker whose certificate is revoked (Java clients do not read it)
   3. DENY               All operations on topic *, group *, transactional-id * and the cluster for
                         the identity's principal: printed as kafka-acls.sh commands, or added with
@@ -97,6 +102,11 @@ Exit codes:
       const published = await withPkiLock(layout.root, async () => {
         const current = await loadInventory(layout.inventory);
         const fresh = findRevocable(current, name);
+        // With the inventory in the engine's KV, the shared record is revoked first: every PKI directory sees it.
+        await (await openEngineState(current.settings))?.updateInventory((shared) => {
+          const held = shared.identities.find((record) => record.status === 'active' && record.kind === fresh.kind && record.name === fresh.name && record.serial === fresh.serial);
+          return held ? recordRevocation(shared, held, context.now, reason) : shared;
+        }, [fresh]);
         return publishCrls(layout, recordRevocation(current, fresh, context.now, reason), signers, context.now);
       });
 
@@ -177,5 +187,10 @@ Exit codes:
 
 /** The current CA and, during a rotation, the retiring ones: each signs its own CRL. */
 async function unlockSigners(context: CommandContext, inventory: Inventory, caPasswordFile: string | undefined): Promise<CrlSigner[]> {
+  if (inventory.settings.backend === 'openbao') {
+    // The engine holds the keys and publishes the default issuer's CRL: no passphrase.
+    const authority = await openAuthority(context.layout);
+    return [{ caSha256: summarizeCertificate(authority.issuer.cert).sha256, signer: await authority.unlock(passphraseReader(context, caPasswordFile, 'existing')) }];
+  }
   return unlockCrlSigners(context.layout, await passphraseReader(context, caPasswordFile, 'existing')(), inventory.cas);
 }

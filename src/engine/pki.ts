@@ -152,3 +152,48 @@ export async function signWithRole(client: EngineClient, mount: string, role: st
 export async function revokeSerial(client: EngineClient, mount: string, serial: string): Promise<void> {
   await client.call('POST', `${mount}/revoke`, { serial_number: serial });
 }
+
+/**
+ * The mount's CRL settings: valid `hours` from each rebuild (nextUpdate = thisUpdate + expiry),
+ * rebuilt at every revocation (auto_rebuild off), no delta CRLs. Then a rebuild now.
+ */
+export async function configureCrl(client: EngineClient, mount: string, hours: number): Promise<void> {
+  await client.call('POST', `${mount}/config/crl`, { expiry: `${hours}h`, disable: false, auto_rebuild: false, enable_delta: false });
+  await client.call('GET', `${mount}/crl/rotate`);
+}
+
+/** The CRL of an issuer (`default`: the mount's default issuer) as PEM ("X509 CRL"). */
+export async function issuerCrlPem(client: EngineClient, mount: string, issuer = 'default'): Promise<string> {
+  const answer = await client.call('GET', `${mount}/issuer/${issuer}/crl`);
+  const pem = String(answer.data?.crl ?? '').trim();
+  if (!pem.startsWith('-----BEGIN X509 CRL-----')) {
+    throw new SamctlError(`the engine at ${client.address} answered GET ${mount}/issuer/${issuer}/crl without a CRL`, { hint: `check the mount's CRL settings (bao read ${mount}/config/crl): CRLs must not be disabled`, exitCode: ExitCode.failed });
+  }
+  return `${pem}\n`;
+}
+
+/** An issuer of the mount by name or id: its certificate and id, or undefined when there is none. */
+export async function readIssuer(client: EngineClient, mount: string, ref: string): Promise<{ pem: string; issuerId: string; name: string; usage: string } | undefined> {
+  const answer = await client.call('GET', `${mount}/issuer/${ref}`, undefined, [400, 404, 500]);
+  if (answer.status !== 200 || typeof answer.data?.certificate !== 'string') return undefined;
+  return { pem: answer.data.certificate.trim() + '\n', issuerId: String(answer.data.issuer_id), name: String(answer.data.issuer_name ?? ''), usage: String(answer.data.usage ?? '') };
+}
+
+/** Every issuer id of the mount. */
+export async function listIssuers(client: EngineClient, mount: string): Promise<string[]> {
+  const answer = await client.call('LIST', `${mount}/issuers`, undefined, [404]);
+  return answer.status === 404 ? [] : ((answer.data?.keys ?? []) as unknown[]).map(String);
+}
+
+/** Makes `issuerId` the mount's default issuer: roles (issuer_ref "default") sign with it from now on. */
+export async function setDefaultIssuer(client: EngineClient, mount: string, issuerId: string): Promise<void> {
+  await client.call('POST', `${mount}/config/issuers`, { default: issuerId });
+}
+
+/**
+ * An issuer that may no longer sign leaves: usage read-only + crl-signing (it keeps its key and
+ * certificate, and can still sign its CRL). POST replaces the issuer's settings: the name is kept.
+ */
+export async function stopIssuing(client: EngineClient, mount: string, issuerId: string, issuerName: string): Promise<void> {
+  await client.call('POST', `${mount}/issuer/${issuerId}`, { issuer_name: issuerName, usage: 'read-only,crl-signing', leaf_not_after_behavior: 'err' });
+}

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { unlockCrlSigners, type CrlSigner } from '../authority/crl-signers.js';
 import { joinCrls } from '../pki/crl-set.js';
+import { readCrlWindow } from '../pki/crl-window.js';
 import { writeCrlFiles } from '../store/crl.js';
 import { writeFileAtomically } from '../store/files.js';
 import { loadInventory, principalRulesOf, saveInventory, type Inventory } from '../store/inventory.js';
@@ -33,12 +34,16 @@ export interface PublishedCrl {
 export async function publishCrls(layout: PkiLayout, inventory: Inventory, signers: CrlSigner[], now: Date): Promise<PublishedCrl> {
   const window = nextCrlWindow(inventory, now);
   const lists = signers.map(({ caSha256, signer }) => ({ signer, entries: crlEntries(inventory, caSha256) }));
-  const pem = joinCrls(await Promise.all(lists.map(({ signer, entries }) => signer.signCrl(entries, window))));
-  const crl = { number: window.number, thisUpdate: window.thisUpdate.toISOString(), nextUpdate: window.nextUpdate.toISOString() };
+  const pems = await Promise.all(lists.map(({ signer, entries }) => signer.signCrl(entries, window)));
+  const pem = joinCrls(pems);
+  // An engine signs with its own number and dates: the inventory records what its CRL says.
+  const engine = inventory.settings.backend === 'openbao' ? await readCrlWindow(pems[0]!, `the engine's CRL (${inventory.settings.engine?.address})`) : undefined;
+  const signed = engine ?? window;
+  const crl = { number: signed.number, thisUpdate: signed.thisUpdate.toISOString(), nextUpdate: signed.nextUpdate.toISOString() };
   await saveInventory(layout.inventory, { ...inventory, crl });
   const written = await writeCrlFiles(layout, pem, inventory.identities);
   await renderLibrdkafkaConfigs(layout, inventory);
-  return { ...crl, entries: lists.reduce((sum, list) => sum + list.entries.length, 0), issuers: lists.length, copies: written.length - 1, path: layout.caCrl };
+  return { ...crl, entries: engine?.serials.length ?? lists.reduce((sum, list) => sum + list.entries.length, 0), issuers: lists.length, copies: written.length - 1, path: layout.caCrl };
 }
 
 /** Every active client's librdkafka.properties, rendered anew by the identity renderer (its CRL copy is now present). */

@@ -46,13 +46,32 @@ export async function openEngineState(settings: Settings): Promise<EngineState |
 }
 
 export class EngineState {
-  private readonly engine: EngineSettings & { kvMount: string };
+  readonly engine: EngineSettings & { kvMount: string };
 
   constructor(
     private readonly client: EngineClient,
     private readonly settings: Settings,
   ) {
     this.engine = settings.engine as EngineSettings & { kvMount: string };
+  }
+
+  get address(): string {
+    return this.client.address;
+  }
+
+  get kvMount(): string {
+    return this.engine.kvMount;
+  }
+
+  /** An identity's KV copy: its record and files, or undefined when there is none. */
+  async readIdentity(kind: 'broker' | 'client', name: string): Promise<{ record: IdentityRecord; files: Array<{ name: string; content: Buffer; mode: number }> } | undefined> {
+    const entry = await readKv<{ record?: string; files?: string }>(this.client, this.engine.kvMount, enginePaths(this.engine).identity(kind, name));
+    if (!entry?.data.record || !entry.data.files) return undefined;
+    const files = JSON.parse(entry.data.files) as Record<string, { mode: number; base64: string }>;
+    return {
+      record: JSON.parse(entry.data.record) as IdentityRecord,
+      files: Object.entries(files).map(([file, { mode, base64 }]) => ({ name: file, content: Buffer.from(base64, 'base64'), mode })),
+    };
   }
 
   /** The shared inventory, or undefined before the first write. */
@@ -74,6 +93,36 @@ export class EngineState {
     const encoded = Object.fromEntries(files.map((file) => [file.name, { mode: file.mode, base64: file.content.toString('base64') }]));
     const written = await writeKv(this.client, this.engine.kvMount, path, { record: JSON.stringify(record), files: JSON.stringify(encoded) }, 0);
     if (written === 'conflict') throw new SamctlError(`${record.kind} ${record.name} is already in ${this.client.address}/v1/${this.engine.kvMount}/data/${path}`, { hint: 'give an empty KV mount (--kv-mount) to move this inventory into', exitCode: ExitCode.usage });
+  }
+
+  /**
+   * Changes the shared inventory with `change` (re-read and retried on a check-and-set conflict)
+   * and, for each identity named in `records`, the record kept with its files. Answers the
+   * inventory as written.
+   */
+  async updateInventory(change: (inventory: Inventory) => Inventory, records: Array<{ kind: 'broker' | 'client'; name: string }> = []): Promise<Inventory> {
+    const kv = this.engine.kvMount;
+    const inventoryPath = enginePaths(this.engine).inventory;
+    let written: Inventory | undefined;
+    for (let attempt = 1; attempt <= MAX_INVENTORY_ATTEMPTS && !written; attempt++) {
+      const shared = await this.readInventory();
+      const base: Inventory = shared?.inventory ?? { version: 2, settings: this.settings, cas: [], identities: [] };
+      const next = change(base);
+      if (JSON.stringify(next) === JSON.stringify(base)) written = base;
+      else if ((await writeKv(this.client, kv, inventoryPath, asSecret(next), shared?.version ?? 0)) !== 'conflict') written = next;
+    }
+    if (!written) throw new SamctlError(`the inventory at ${this.client.address}/v1/${kv}/data/${inventoryPath} changed under samctl ${MAX_INVENTORY_ATTEMPTS} times in a row`, { hint: 'run the command again', exitCode: ExitCode.failed });
+    for (const { kind, name } of records) {
+      const record = written.identities.filter((candidate) => candidate.kind === kind && candidate.name === name).pop();
+      if (!record) continue;
+      const path = enginePaths(this.engine).identity(kind, name);
+      for (let attempt = 1; attempt <= MAX_INVENTORY_ATTEMPTS; attempt++) {
+        const entry = await readKv<{ record?: string; files?: string }>(this.client, kv, path);
+        if (!entry || JSON.parse(entry.data.record ?? '{}').serial !== record.serial || entry.data.record === JSON.stringify(record)) break;
+        if ((await writeKv(this.client, kv, path, { ...entry.data, record: JSON.stringify(record) }, entry.version)) !== 'conflict') break;
+      }
+    }
+    return written;
   }
 
   /** Commits every issued identity (a few at a time); each gets `published`. Throws the first failure once all have settled. */

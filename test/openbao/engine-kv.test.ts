@@ -140,18 +140,4 @@ describe.skipIf(!ready)('inventory and identities in KV v2, two PKI directories 
     const listing = String((await tool('tar', ['-tf', bundle])).stdout);
     expect(listing).toContain('client.crt');
   }, 120_000);
-
-  it('ca rotate, ca retire and revoke refuse an engine CA with the fix, changing nothing', async () => {
-    const { snapshotTree } = await import('../helpers/samctl.js');
-    const before = snapshotTree(join(machineA, 'pki'));
-    const rotate = await samctl(['ca', 'rotate'], { cwd: machineA, env: engine.env });
-    expect(rotate.exitCode).toBe(2);
-    expect(rotate.stderr).toMatch(/^samctl: samctl ca rotate does not yet work with a CA in OpenBao/);
-    const retire = await samctl(['ca', 'retire'], { cwd: machineA, env: engine.env });
-    expect(retire.exitCode).toBe(2);
-    const revoke = await samctl(['revoke', 'alpha-02'], { cwd: machineA, env: engine.env });
-    expect(revoke.exitCode).toBe(1);
-    expect(revoke.stderr).toMatch(/^samctl: samctl does not yet publish CRLs for a CA in OpenBao/);
-    expect(snapshotTree(join(machineA, 'pki'))).toEqual(before);
-  });
 });

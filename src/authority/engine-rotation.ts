@@ -1,0 +1,157 @@
+import forge from 'node-forge';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connectEngine } from '../engine/connection.js';
+import type { EngineClient } from '../engine/client.js';
+import { defaultIssuerPem, generateRoot, listIssuers, notPki, readIssuer, setDefaultIssuer, stopIssuing, tunePki } from '../engine/pki.js';
+import { operationError, usageError } from '../errors.js';
+import { subjectField, summarizeCertificate } from '../pki/inspect.js';
+import { openEngineState } from '../store/engine-state.js';
+import { removeLeftovers } from '../store/files.js';
+import { loadInventory, saveInventory, type CaRecord, type EngineSettings, type IdentityRecord, type Inventory } from '../store/inventory.js';
+import { backupStamp, CA_FILE_NAMES, olderCaGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { withPkiLock } from '../store/lock.js';
+import { parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
+import { refreshTruststores } from '../store/truststores.js';
+import { keptCrl, readTrustedCas, saveCaFiles } from './ca-files.js';
+import type { RotationResult } from './rotation.js';
+
+/**
+ * ca rotate / ca retire on a CA in an OpenBao / Vault PKI mount, with the engine's multiple
+ * issuers; the same three phases and dual trust as a directory CA (rotation.ts):
+ *   1. rotate: a new root issuer generated inside the mount (named samctl-g<generation>, so a
+ *      rerun finds it instead of making another), made the mount's default issuer (samctl's
+ *      roles sign with "default"); ca/ca.crt becomes it, the old one stays as ca-<n>.crt and
+ *      every truststore and ca.crt trusts both;
+ *   2. samctl renew --all: every identity re-signed by the new default issuer;
+ *   3. retire: the old issuer stops issuing (usage read-only,crl-signing; its key stays in the
+ *      engine), and is dropped from every truststore.
+ * The shared inventory (KV) records the CA states too, so every PKI directory sees the phase.
+ */
+
+function caRecordOf(cert: forge.pki.Certificate, now: Date): CaRecord {
+  const summary = summarizeCertificate(cert);
+  return {
+    serial: summary.serial,
+    subject: summary.subject,
+    sha256: summary.sha256,
+    notBefore: summary.notBefore,
+    notAfter: summary.notAfter,
+    keySize: (cert.publicKey as forge.pki.rsa.PublicKey).n.bitLength(),
+    createdAt: now.toISOString(),
+    status: 'active',
+  };
+}
+
+const sha = (pem: string) => summarizeCertificate(forge.pki.certificateFromPem(pem)).sha256;
+
+async function cachedCa(layout: PkiLayout, settings: EngineSettings) {
+  const fix = `run samctl ca init --backend openbao --pki-mount ${settings.pkiMount} again: it fetches the engine's CA into ${layout.caDir}`;
+  const certPem = await readTextFile(layout.caCert, fix);
+  const cert = parseCaCertificateText(certPem, layout.caCert, fix);
+  const truststorePassword = parsePasswordText(await readTextFile(layout.truststorePassword, fix), layout.truststorePassword, fix, { generated: true });
+  return { cert, certPem, truststorePassword };
+}
+
+/** The CA files an engine PKI directory keeps: ca.crt, truststore.password, crl.pem, and during a rotation ca-<n>.crt. */
+function engineCaFiles(certPem: string, truststorePassword: string): FileSpec[] {
+  return [
+    { name: CA_FILE_NAMES.cert, content: certPem, mode: PUBLIC },
+    { name: CA_FILE_NAMES.truststorePassword, content: `${truststorePassword}\n`, mode: SECRET },
+  ];
+}
+
+export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings, input: { cn?: string; days: number; keySize: number; now: Date }): Promise<RotationResult> {
+  const client = await connectEngine({ recordedAddress: settings.address });
+  const mount = settings.pkiMount;
+  const previous = await cachedCa(layout, settings);
+  return withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout);
+    let inventory = await loadInventory(layout.inventory);
+    const resumed = inventory.cas.some((record) => record.status === 'retiring');
+    if (!resumed) {
+      const generation = inventory.cas.length + 1;
+      const issuerName = `samctl-g${generation}`;
+      // A rerun after an interrupted rotate finds the issuer it made; otherwise the engine must still hold this directory's CA.
+      let fresh = await readIssuer(client, mount, issuerName);
+      if (!fresh) {
+        const current = await defaultIssuerPem(client, mount);
+        if (!current) throw notPki(client.address, mount);
+        if (sha(current) !== summarizeCertificate(previous.cert).sha256) throw engineMoved(client, mount, layout);
+        const baseCn = (subjectField(previous.cert, 'CN') ?? 'samctl Kafka CA').replace(/ G\d+$/, '');
+        await tunePki(client, mount, input.days);
+        const made = await generateRoot(client, mount, { cn: input.cn ?? `${baseCn} G${generation}`, o: subjectField(previous.cert, 'O'), days: input.days, keySize: input.keySize, issuerName });
+        fresh = { ...made, name: issuerName, usage: '' };
+      }
+      await setDefaultIssuer(client, mount, fresh.issuerId);
+      const older = (await readdir(layout.caDir)).filter((name) => olderCaGeneration(name) !== undefined);
+      const next = Math.max(0, ...older.map((name) => olderCaGeneration(name)!)) + 1;
+      const kept: FileSpec[] = await Promise.all(older.map(async (name) => ({ name, content: await readFile(join(layout.caDir, name)), mode: PUBLIC })));
+      await saveCaFiles(
+        layout,
+        [...engineCaFiles(fresh.pem, previous.truststorePassword), ...(await keptCrl(layout)), ...kept, { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC }],
+        layout.caBackup(backupStamp(input.now)),
+      );
+      const record = caRecordOf(forge.pki.certificateFromPem(fresh.pem), input.now);
+      inventory = rotated(inventory, record);
+      await saveInventory(layout.inventory, inventory);
+      await (await openEngineState(inventory.settings))?.updateInventory((shared) => rotated(shared, record));
+    }
+    const trusted = await readTrustedCas(layout);
+    const identities = inventory.identities.filter((record) => record.status === 'active');
+    await refreshTruststores(layout, identities, trusted, previous.truststorePassword);
+    return { resumed, identities, trustedCas: trusted.length, active: inventory.cas.find((record) => record.status === 'active')! };
+  });
+}
+
+export async function retireEngineCa(layout: PkiLayout, settings: EngineSettings, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[] }> {
+  const client = await connectEngine({ recordedAddress: settings.address });
+  const mount = settings.pkiMount;
+  const current = await cachedCa(layout, settings);
+  return withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout);
+    const inventory = await loadInventory(layout.inventory);
+    const retiring = inventory.cas.filter((record) => record.status === 'retiring');
+    if (retiring.length === 0) throw usageError('no CA rotation is in progress', 'start one with `samctl ca rotate`');
+    const old = new Set(retiring.map((record) => record.sha256));
+    const state = await openEngineState(inventory.settings);
+    // With a shared inventory, identities issued from other PKI directories count too.
+    const everyone = (await state?.readInventory())?.inventory.identities ?? inventory.identities;
+    const dependents = everyone.filter((record) => record.status === 'active' && old.has(record.issuerSha256));
+    if (dependents.length > 0) {
+      throw usageError(
+        `cannot retire the old CA: ${dependents.length} identit${dependents.length === 1 ? 'y still holds' : 'ies still hold'} its certificates: ${dependents.map((record) => `${record.kind} ${record.name}`).join(', ')}`,
+        'run `samctl renew --all` (or renew those names, from the PKI directory that issued them) first',
+      );
+    }
+    const defaultPem = await defaultIssuerPem(client, mount);
+    if (!defaultPem || sha(defaultPem) !== summarizeCertificate(current.cert).sha256) throw engineMoved(client, mount, layout);
+    for (const id of await listIssuers(client, mount)) {
+      const issuer = await readIssuer(client, mount, id);
+      if (issuer && old.has(sha(issuer.pem)) && issuer.usage.includes('issuing-certificates')) await stopIssuing(client, mount, issuer.issuerId, issuer.name);
+    }
+    await saveCaFiles(layout, [...engineCaFiles(current.certPem, current.truststorePassword), ...(await keptCrl(layout))], layout.caBackup(backupStamp(now)));
+    const identities = inventory.identities.filter((record) => record.status === 'active');
+    await refreshTruststores(layout, identities, [{ pem: current.certPem, cert: current.cert }], current.truststorePassword);
+    await saveInventory(layout.inventory, retired(inventory));
+    await state?.updateInventory(retired);
+    return { retired: retiring, identities };
+  });
+}
+
+function engineMoved(client: EngineClient, mount: string, layout: PkiLayout) {
+  return operationError(
+    `the default issuer of ${mount}/ at ${client.address} is not ${layout.caCert}: another PKI directory rotated the CA, or the mount changed`,
+    'run samctl ca init --backend openbao --force to follow the engine, then the rotation phase again',
+  );
+}
+
+/** The new CA active, the previous active one retiring; unchanged when the new one is recorded already. */
+function rotated(inventory: Inventory, ca: CaRecord): Inventory {
+  if (inventory.cas.some((record) => record.sha256 === ca.sha256)) return inventory;
+  return { ...inventory, cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'retiring' as const } : record)), ca] };
+}
+
+function retired(inventory: Inventory): Inventory {
+  return { ...inventory, cas: inventory.cas.map((record) => (record.status === 'retiring' ? { ...record, status: 'retired' as const } : record)) };
+}

@@ -1,0 +1,62 @@
+import { enginePaths, openEngineState, type EngineState } from './engine-state.js';
+import { exists, removeLeftovers, writeDirectoryAtomically } from './files.js';
+import { loadInventory, saveInventory, type IdentityRecord, type Inventory } from './inventory.js';
+import { backupStamp, PUBLIC, SECRET, type PkiLayout } from './layout.js';
+import { withPkiLock } from './lock.js';
+import { ExitCode, SamctlError } from '../errors.js';
+
+/**
+ * With the inventory in the engine's KV (settings.engine.kvMount), the PKI directory is a cache:
+ * before a command reads it, the shared inventory's CAs and identities replace the local ones
+ * (the settings and the CRL state stay local), and every active identity whose directory is
+ * missing, or holds another certificate than the shared record, is written from its KV copy.
+ * So `status`, `renew`, `acl`, `revoke` see identities issued from other PKI directories, and a
+ * thrown-away cache comes back. Without a KV mount this is the local inventory as it is.
+ */
+export async function syncFromEngine(layout: PkiLayout, local: Inventory, now: Date): Promise<Inventory> {
+  const state = await openEngineState(local.settings);
+  if (!state) return local;
+  const shared = await state.readInventory();
+  if (!shared) return local;
+  return withPkiLock(layout.root, async () => {
+    await removeLeftovers(layout);
+    const current = await loadInventory(layout.inventory);
+    const held = new Set(current.identities.filter((record) => record.status === 'active').map(key));
+    for (const record of shared.inventory.identities.filter((candidate) => candidate.status === 'active')) {
+      if (held.has(key(record)) && (await exists(layout.identityDir(record.kind, record.name)))) continue;
+      await materialize(layout, state, record, now);
+    }
+    // The shared record wins (a status or grants changed elsewhere come in), but for a certificate
+    // this directory holds in the same state, what `samctl configure` chose here stays: the
+    // install directory, the secrets mode and the file list of the directory on this disk.
+    const mine = new Map(current.identities.map((record) => [`${key(record)}\0${record.status}`, record]));
+    const identities = shared.inventory.identities.map((record) => {
+      const local = mine.get(`${key(record)}\0${record.status}`);
+      if (!local) return record;
+      const merged: IdentityRecord = { ...record, secrets: local.secrets, files: local.files };
+      if (local.installDir === undefined) delete merged.installDir;
+      else merged.installDir = local.installDir;
+      return merged;
+    });
+    const next: Inventory = { ...current, cas: shared.inventory.cas, identities };
+    if (JSON.stringify(next) !== JSON.stringify(current)) await saveInventory(layout.inventory, next);
+    return next;
+  });
+}
+
+const key = (record: IdentityRecord) => `${record.kind}\0${record.name}\0${record.serial}`;
+
+/** Writes an identity's directory from its KV copy (the files `samctl export` would bundle, modes kept). */
+async function materialize(layout: PkiLayout, state: EngineState, record: IdentityRecord, now: Date): Promise<void> {
+  const copy = await state.readIdentity(record.kind, record.name);
+  const where = `${state.address}/v1/${state.kvMount}/data/${enginePaths(state.engine).identity(record.kind, record.name)}`;
+  if (!copy || copy.record.serial !== record.serial) {
+    throw new SamctlError(`${record.kind} ${record.name} (serial ${record.serial}) is in the shared inventory but its files are not at ${where}`, {
+      hint: `renew it from the PKI directory that issued it (samctl renew ${record.name}), or revoke it`,
+      exitCode: ExitCode.failed,
+    });
+  }
+  // Only the two modes samctl writes: anything readable by others in the copy is public, the rest 0600.
+  // A directory holding an older certificate (renewed elsewhere) goes to backups/, as renew's does.
+  await writeDirectoryAtomically(layout.identityDir(record.kind, record.name), copy.files.map((file) => ({ ...file, mode: (file.mode & 0o077) === 0 ? SECRET : PUBLIC })), layout.identityBackup(record.kind, record.name, backupStamp(now)));
+}
