@@ -14,6 +14,7 @@ import { withPkiLock } from '../store/lock.js';
 import { parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
 import { refreshTruststores } from '../store/truststores.js';
 import { keptCrl, readTrustedCas, saveCaFiles } from './ca-files.js';
+import { engineCaRecord } from './openbao.js';
 import type { RotationResult } from './rotation.js';
 
 /**
@@ -28,20 +29,6 @@ import type { RotationResult } from './rotation.js';
  *      engine), and is dropped from every truststore.
  * The shared inventory (KV) records the CA states too, so every PKI directory sees the phase.
  */
-
-function caRecordOf(cert: forge.pki.Certificate, now: Date): CaRecord {
-  const summary = summarizeCertificate(cert);
-  return {
-    serial: summary.serial,
-    subject: summary.subject,
-    sha256: summary.sha256,
-    notBefore: summary.notBefore,
-    notAfter: summary.notAfter,
-    keySize: (cert.publicKey as forge.pki.rsa.PublicKey).n.bitLength(),
-    createdAt: now.toISOString(),
-    status: 'active',
-  };
-}
 
 const sha = (pem: string) => summarizeCertificate(forge.pki.certificateFromPem(pem)).sha256;
 
@@ -92,7 +79,7 @@ export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings
         [...engineCaFiles(fresh.pem, previous.truststorePassword), ...(await keptCrl(layout)), ...kept, { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC }],
         layout.caBackup(backupStamp(input.now)),
       );
-      const record = caRecordOf(forge.pki.certificateFromPem(fresh.pem), input.now);
+      const record = engineCaRecord(forge.pki.certificateFromPem(fresh.pem), input.now);
       inventory = rotated(inventory, record);
       await saveInventory(layout.inventory, inventory);
       await (await openEngineState(inventory.settings))?.updateInventory((shared) => rotated(shared, record));

@@ -69,17 +69,7 @@ export async function initEngineCa(
   for (const kind of ['broker', 'client'] as const) {
     await writeRole(client, pkiMount, roleName(kind, { o: caO }, caO), { kind, o: caO, maxDays: ENGINE_MAX_LEAF_DAYS });
   }
-  const summary = summarizeCertificate(cert);
-  const record: CaRecord = {
-    serial: summary.serial,
-    subject: summary.subject,
-    sha256: summary.sha256,
-    notBefore: summary.notBefore,
-    notAfter: summary.notAfter,
-    keySize: (cert.publicKey as forge.pki.rsa.PublicKey).n.bitLength(),
-    createdAt: input.now.toISOString(),
-    status: 'active',
-  };
+  const record = engineCaRecord(cert, input.now);
   const settings: EngineSettings = { address: client.address, pkiMount, ...(input.kvMount ? { kvMount: input.kvMount } : {}) };
   if (input.kvMount) await ensureKv(client, input.kvMount);
   const backup = await withPkiLock(layout.root, async () => {
@@ -220,13 +210,6 @@ export function issuedProblem(cert: forge.pki.Certificate, csr: forge.pki.Certif
   return undefined;
 }
 
-/** Commands not built for an engine CA yet refuse it up front, before anything is read or written. */
-export async function refuseEngineCa(layout: PkiLayout, command: string, instead: string): Promise<void> {
-  const settings = await loadInventory(layout.inventory).then((inventory) => inventory.settings, () => undefined);
-  if (settings?.backend !== 'openbao') return;
-  throw new SamctlError(`samctl ${command} does not yet work with a CA in OpenBao / Vault (${settings.engine?.address}/v1/${settings.engine?.pkiMount}/)`, { hint: instead, exitCode: ExitCode.usage });
-}
-
 /**
  * ca init --backend openbao --migrate: this PKI directory's own CA moves into the engine. Its
  * key is sent once to config/ca (the only time a CA key crosses the wire) and leaves ca/ for
@@ -286,4 +269,19 @@ export async function migrateDirectoryCa(
 
 function remainingDays(cert: forge.pki.Certificate, now: Date): number {
   return Math.max(1, Math.ceil((cert.validity.notAfter.getTime() - now.getTime()) / 86_400_000));
+}
+
+/** The inventory record of a CA whose key lives in the engine (no keyDigest: there is no key file). */
+export function engineCaRecord(cert: forge.pki.Certificate, now: Date): CaRecord {
+  const summary = summarizeCertificate(cert);
+  return {
+    serial: summary.serial,
+    subject: summary.subject,
+    sha256: summary.sha256,
+    notBefore: summary.notBefore,
+    notAfter: summary.notAfter,
+    keySize: (cert.publicKey as forge.pki.rsa.PublicKey).n.bitLength(),
+    createdAt: now.toISOString(),
+    status: 'active',
+  };
 }

@@ -55,7 +55,8 @@ export async function writeDirectoryAtomically(target: string, files: FileSpec[]
   }
 }
 
-async function writeDurably(path: string, content: string | Buffer, mode: number): Promise<void> {
+/** A new file (never an existing one), its mode set despite the umask, on disk before this returns. */
+export async function writeDurably(path: string, content: string | Buffer, mode: number): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
     await handle.writeFile(content);
@@ -66,7 +67,8 @@ async function writeDurably(path: string, content: string | Buffer, mode: number
   }
 }
 
-async function fsyncDirectory(path: string): Promise<void> {
+/** Makes the renames and creations in a directory durable. */
+export async function fsyncDirectory(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fsyncDirectory, writeDurably } from './files.js';
 import { PRIVATE_DIR, type FileSpec } from './layout.js';
 
 export interface HostFileWritten {
@@ -41,25 +42,5 @@ export async function installHostFiles(dir: string, files: FileSpec[]): Promise<
     return plan.map(({ file, changed }) => ({ path: join(dir, file.name), mode: file.mode, changed }));
   } finally {
     await rm(staging, { recursive: true, force: true });
-  }
-}
-
-async function writeDurably(path: string, content: Buffer, mode: number): Promise<void> {
-  const handle = await open(path, 'wx', mode);
-  try {
-    await handle.writeFile(content);
-    await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function fsyncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
