@@ -509,7 +509,10 @@ async function startKafkaOnce(opts: StartKafkaOptions): Promise<KafkaCluster> {
   const voters = nodes.map((nd) => `${nd.id}@127.0.0.1:${nd.controllerPort}`).join(',');
   const extraFor = (id: number) =>
     typeof opts.extraProperties === 'function' ? opts.extraProperties(id) : (opts.extraProperties ?? []);
-  const clusterId = randomBytes(16).toString('base64url'); // the form `kafka-storage random-uuid` prints
+  // The form `kafka-storage random-uuid` prints; like Kafka's Uuid.randomUuid(), never one that
+  // starts with '-' (StorageTool's argument parser would read it as an option: 1 in 64).
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const rt = new Map<number, NodeRuntime>(nodes.map((nd) => [nd.id, { node: nd }]));
 
   const describeFailure = (nd: KafkaNode, why: string) =>
