@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { SamctlError, ExitCode } from '../errors.js';
 import { caKeyIdentifier, createCaCertificate, dnToAttributes, requestedSans, signCsr, type DistinguishedName } from '../pki/certificates.js';
 import { rfc2253, summarizeCertificate } from '../pki/inspect.js';
-import { decryptPrivateKey, encryptedKeyDigest, encryptPrivateKey, generateKeyPair, keyMatchesCertificate } from '../pki/keys.js';
+import { decryptPrivateKey, encryptedKeyDigest, generateKeyPair, keyMatchesCertificate, sealPrivateKey, startKeySealing } from '../pki/keys.js';
 import { sanToString } from '../pki/names.js';
 import { randomSerialHex } from '../pki/serial.js';
 import { validityWindow } from '../pki/validity.js';
@@ -21,10 +21,13 @@ export async function createFileCa(input: {
   passphrase: string;
   now: Date;
 }): Promise<{ certPem: string; keyPem: string; record: CaRecord; cert: forge.pki.Certificate }> {
+  // The key's protection (600,000 PBKDF2 iterations) is derived while the key is made, both on libuv's threads.
+  const sealing = startKeySealing(input.passphrase);
+  sealing.catch(() => undefined); // awaited below; a failed keygen must not leave it unhandled
   const keyPair = await generateKeyPair(input.keySize);
   const cert = createCaCertificate({ keyPair, dn: input.dn, validity: validityWindow(input.now, input.days), serialHex: randomSerialHex() });
   const summary = summarizeCertificate(cert);
-  const keyPem = encryptPrivateKey(keyPair.privateKey, input.passphrase);
+  const keyPem = sealPrivateKey(keyPair.privateKey, await sealing);
   const record: CaRecord = {
     serial: summary.serial,
     subject: summary.subject,

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createCipheriv, createHash, createPrivateKey, pbkdf2, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { SamctlError, ExitCode } from '../errors.js';
 import './native-pbkdf2.js';
@@ -21,14 +22,61 @@ export function privateKeyToPkcs8Pem(key: forge.pki.rsa.PrivateKey): string {
   return forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key)));
 }
 
-/** Encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC), as `openssl pkey` reads it. */
-export function encryptPrivateKey(key: forge.pki.rsa.PrivateKey, passphrase: string): string {
-  return forge.pki.encryptRsaPrivateKey(key, passphrase, {
-    algorithm: 'aes256',
-    prfAlgorithm: 'sha256',
-    count: CA_KEY_PBKDF2_ITERATIONS,
-    saltSize: 16,
-  } as forge.pki.EncryptionOptions);
+/** The parameters of one PBES2 encryption: the key derived from the passphrase, its salt, the AES IV. */
+export interface KeySealing {
+  salt: Buffer;
+  iv: Buffer;
+  derivedKey: Buffer;
+}
+
+const deriveKey = promisify(pbkdf2);
+
+/**
+ * Starts the CA key's protection before the key exists: PBES2's key derivation depends only
+ * on the passphrase and a fresh salt, so its 600,000 PBKDF2 iterations run on libuv's threads
+ * while the RSA key is made beside them, instead of after it. Seal the key with `sealPrivateKey`.
+ */
+export async function startKeySealing(passphrase: string): Promise<KeySealing> {
+  const salt = randomBytes(16);
+  const iv = randomBytes(16);
+  const derivedKey = await deriveKey(Buffer.from(passphrase, 'utf8'), salt, CA_KEY_PBKDF2_ITERATIONS, 32, 'sha256');
+  return { salt, iv, derivedKey };
+}
+
+/**
+ * Encrypted PKCS#8, as `openssl pkey` reads it: forge's PBES2 EncryptedPrivateKeyInfo
+ * (PBKDF2-HMAC-SHA256, key length 32, AES-256-CBC), built from a derivation made beforehand;
+ * the encryption is OpenSSL's AES. Byte for byte what forge's `encryptRsaPrivateKey` writes for
+ * the same salt and IV (test/unit/key-sealing.test.ts).
+ */
+export function sealPrivateKey(key: forge.pki.rsa.PrivateKey, sealing: KeySealing): string {
+  const { asn1 } = forge;
+  const { Class, Type } = asn1;
+  const oid = (name: string) => asn1.create(Class.UNIVERSAL, Type.OID, false, asn1.oidToDer(forge.pki.oids[name]!).getBytes());
+  const bytes = (buffer: Buffer) => buffer.toString('binary');
+  const integer = (value: number) => asn1.create(Class.UNIVERSAL, Type.INTEGER, false, asn1.integerToDer(value).getBytes());
+  const keyInfo = Buffer.from(asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key))).getBytes(), 'binary');
+  const cipher = createCipheriv('aes-256-cbc', sealing.derivedKey, sealing.iv);
+  const encrypted = Buffer.concat([cipher.update(keyInfo), cipher.final()]);
+  const encryptedKeyInfo = asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+    asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+      oid('pkcs5PBES2'),
+      asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+        asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+          oid('pkcs5PBKDF2'),
+          asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+            asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, bytes(sealing.salt)),
+            integer(CA_KEY_PBKDF2_ITERATIONS),
+            integer(sealing.derivedKey.length),
+            asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [oid('hmacWithSHA256'), asn1.create(Class.UNIVERSAL, Type.NULL, false, '')]),
+          ]),
+        ]),
+        asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [oid('aes256-CBC'), asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, bytes(sealing.iv))]),
+      ]),
+    ]),
+    asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, bytes(encrypted)),
+  ]);
+  return forge.pki.encryptedPrivateKeyToPem(encryptedKeyInfo);
 }
 
 /**
