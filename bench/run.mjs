@@ -146,6 +146,10 @@ function childEnv(extra = {}) {
   delete env.JAVA_HOME;
   delete env.SAMCTL_DIR;
   delete env.SAMCTL_DEBUG;
+  // Node parses the NODE_EXTRA_CA_CERTS bundle at every start (~60 ms on this machine's full
+  // system bundle), a cost of the sandbox's proxy setup that only the Node contenders would pay;
+  // issuing makes no TLS connection. Left out for every contender, and said so in the results.
+  delete env.NODE_EXTRA_CA_CERTS;
   return env;
 }
 
@@ -521,6 +525,7 @@ async function main() {
     `- Node ${process.version}; Java: ${java}; ${openssl}; ${cpus().length} cores (${cpus()[0]?.model?.trim() ?? 'unknown CPU'})`,
     `- peers: ${found.map((peer) => `${peer.label} ${peer.version()}`).join(', ') || 'none'}${missing.length ? `; MISSING, skipped: ${missing.map((peer) => `${peer.label} (${peer.install})`).join(', ')}` : ''}`,
     `- keytool ${KEYTOOL} (JAVA_HOME unset for every run, so the launch-counting wrapper on PATH is used)`,
+    `- NODE_EXTRA_CA_CERTS${process.env.NODE_EXTRA_CA_CERTS ? ` (${process.env.NODE_EXTRA_CA_CERTS} in this shell)` : ''} unset for every run: Node would parse that CA bundle at each start, which only the Node contenders pay and issuing never uses`,
     `- BENCH_SIZES=${SIZES.join(',')} BENCH_ROUNDS=${ROUNDS}; every contender in every round, the order rotating by one each round; CPU and largest-process RSS from ${GNU_TIME ? '/usr/bin/time' : '(no GNU time: n/a)'}, whole-tree RSS summed over the process tree sampled from /proc every ${SAMPLE_MS} ms`,
     `- load average at start: ${loads()}`,
   ];

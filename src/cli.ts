@@ -4,7 +4,20 @@ import { EXIT_CODES_HELP } from './commands/help.js';
 import { takeResultCode } from './commands/context.js';
 import { ExitCode, SamctlError } from './errors.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** samctl's package.json: one level up from src/ and dist/, two from the bundle in dist/bundle/. */
+function packageVersion(): string {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'samctl' && manifest.version) return manifest.version;
+    } catch {
+      // not this level
+    }
+  }
+  return 'unknown';
+}
+
+const version = packageVersion();
 
 type Register = (parent: Command) => unknown;
 

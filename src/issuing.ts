@@ -1,6 +1,5 @@
 import { cpus } from 'node:os';
 import { relative } from 'node:path';
-import pLimit from 'p-limit';
 import { readFile, rename, rm } from 'node:fs/promises';
 import type forge from 'node-forge';
 import { openAuthority, type Authority } from './authority/authority.js';
@@ -61,15 +60,23 @@ export async function issueAndSave(requests: IdentityRequest[], options: IssueOp
   const authority = await openAuthority(layout);
   await assertReplaceable(layout, requests, options.force);
   assertWithinCaLifetime(authority.issuer.cert, requests, now);
-  // Keys are made on libuv's threads, a steady few at a time from now on: the first ones
-  // while this thread unlocks the CA key (600,000 PBKDF2 iterations), the next ones while it
-  // signs and encodes the identities whose keys are ready.
-  const { keys, stop } = startKeys(requests);
-  // A failed unlock or issue must not leave the queued keys being made before the process can exit.
-  const signer = await authority.unlock(options.passphrase).catch((err: unknown) => {
-    stop();
-    throw err;
-  });
+  // Keys are made on libuv's threads, a steady few at a time: the first ones while this thread
+  // unlocks the CA key (600,000 PBKDF2 iterations), the next ones while it signs and encodes the
+  // identities whose keys are ready. They start once the passphrase is there (a missing one fails
+  // at once); a CA without one (an engine) starts them after its unlock.
+  let started: ReturnType<typeof startKeys> | undefined;
+  const start = () => (started ??= startKeys(requests));
+  const signer = await authority
+    .unlock(async () => {
+      const passphrase = await options.passphrase();
+      start();
+      return passphrase;
+    })
+    .catch((err: unknown) => {
+      started?.stop(); // a failed unlock must not leave queued keys being made before the process can exit
+      throw err;
+    });
+  const { keys, stop } = start();
 
   try {
     return await withPkiLock(layout.root, async () => {
@@ -131,17 +138,36 @@ async function restoreDirectories(swapped: Array<{ target: string; previous?: st
  * Starts every identity's key (those renewed with --keep-key have one), at most
  * `keysInFlight()` at once: enough to keep every core busy, while one of libuv's four
  * threads stays free for file I/O, which would otherwise queue behind the key generations.
+ * The first ones are handed to libuv before this returns (not a microtask later), so that
+ * they run while the caller blocks this thread in the CA unlock.
  */
 function startKeys(requests: IdentityRequest[]): { keys: Map<IdentityRequest, Promise<KeyPair>>; stop: () => void } {
-  const limit = pLimit(keysInFlight());
+  const waiting: Array<() => void> = [];
+  const max = keysInFlight();
+  let active = 0;
+  const next = () => {
+    while (active < max && waiting.length > 0) waiting.shift()!();
+  };
   const keys = new Map<IdentityRequest, Promise<KeyPair>>();
   for (const request of requests) {
     if (request.keyPem) continue;
-    const key = limit(() => generateKeyPair(request.keySize));
+    const key = new Promise<KeyPair>((resolve, reject) => {
+      waiting.push(() => {
+        active++;
+        generateKeyPair(request.keySize)
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      });
+    });
     key.catch(() => undefined); // awaited in buildAll; a failed unlock must not leave it unhandled
     keys.set(request, key);
   }
-  return { keys, stop: () => limit.clearQueue() };
+  next();
+  // Stopped: nothing queued starts; the keys being made finish (libuv cannot cancel them) and are dropped.
+  return { keys, stop: () => void waiting.splice(0) };
 }
 
 function keysInFlight(): number {

@@ -161,7 +161,7 @@ async function runLane(lane: Lane): Promise<LaneResult> {
   for (const kind of kinds) {
     const fractions = spreadDelays(1, lane.points[kind]).map((f) => f);
     let attempts = 0;
-    while (fractions.length > 0 && attempts < lane.points[kind] * 2) {
+    while (fractions.length > 0 && attempts < lane.points[kind] * 3) {
       attempts += 1;
       const fraction = fractions[0];
       const delay = Math.round(durations[kind] * fraction);
