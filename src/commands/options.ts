@@ -28,6 +28,20 @@ export function secretsOption(): Option {
   return new Option('--secrets <mode>', 'store passwords in a 0600 secrets file read through Kafka\'s FileConfigProvider (file), or inline in the configs (inline)').default(DEFAULTS.secrets);
 }
 
+/** The option values of every identity-issuing command: withIssueOptions's, and the SASL / Kerberos ones each declares. */
+export interface IssueOptions {
+  days: string;
+  keySize: string;
+  storeType: string;
+  installDir?: string;
+  secrets: string;
+  caPasswordFile?: string;
+  sasl?: string;
+  keytab?: string;
+  kerberosPrincipal?: string;
+  krb5Conf?: string;
+}
+
 /** The options every identity-issuing command shares. */
 export function withIssueOptions(command: Command): Command {
   return command
