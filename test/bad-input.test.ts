@@ -39,6 +39,13 @@ describe('bad input is refused cleanly and changes nothing', () => {
     { name: 'same host twice', args: ['broker', 'issue', 'sam02.ynformed.nl', 'SAM02.ynformed.nl'], stderr: /given twice/ },
     { name: 'unknown option', args: ['broker', 'issue', 'sam02.ynformed.nl', '--sans', 'x'], stderr: /unknown option '--sans'/ },
     { name: 'broker issue before ca init', args: ['broker', 'issue', 'sam01.ynformed.nl'], dir: () => empty, stderr: /no CA in [\s\S]*run `samctl ca init` first/ },
+    {
+      name: 'ca init --backend openbao with a role_id file but no secret_id file',
+      args: ['ca', 'init', '--backend', 'openbao', '--role-id-file', '/nonexistent/role-id'],
+      dir: () => empty,
+      env: { BAO_ADDR: 'http://127.0.0.1:9', VAULT_ADDR: undefined, SAMCTL_ENGINE_ROLE_ID_FILE: undefined, SAMCTL_ENGINE_SECRET_ID_FILE: undefined },
+      stderr: /an AppRole login needs both files: no secret_id file given\nhint: .*--role-id-file and --secret-id-file/,
+    },
   ];
 
   for (const testCase of cases) {

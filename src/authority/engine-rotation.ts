@@ -4,18 +4,15 @@ import { join } from 'node:path';
 import { connectEngine } from '../engine/connection.js';
 import type { EngineClient } from '../engine/client.js';
 import { defaultIssuerPem, generateRoot, listIssuers, notPki, readIssuer, setDefaultIssuer, stopIssuing, tunePki } from '../engine/pki.js';
-import { operationError, usageError } from '../errors.js';
-import { subjectField, summarizeCertificate } from '../pki/inspect.js';
-import { openEngineState } from '../store/engine-state.js';
-import { removeLeftovers } from '../store/files.js';
-import { loadInventory, saveInventory, type CaRecord, type EngineSettings, type IdentityRecord, type Inventory } from '../store/inventory.js';
+import { operationError } from '../errors.js';
+import { summarizeCertificate } from '../pki/inspect.js';
+import { openEngineState, type EngineState } from '../store/engine-state.js';
+import type { CaRecord, EngineSettings, IdentityRecord } from '../store/inventory.js';
 import { backupStamp, CA_FILE_NAMES, olderCaGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
-import { withPkiLock } from '../store/lock.js';
 import { parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
-import { refreshTruststores } from '../store/truststores.js';
-import { keptCrl, readTrustedCas, saveCaFiles } from './ca-files.js';
+import { keptCrl, saveCaFiles } from './ca-files.js';
 import { engineCaRecord } from './openbao.js';
-import type { RotationResult } from './rotation.js';
+import { recordRetirement, recordRotation, runRetirement, runRotation, type RotationResult } from './rotation.js';
 
 /**
  * ca rotate / ca retire on a CA in an OpenBao / Vault PKI mount, with the engine's multiple
@@ -52,12 +49,8 @@ export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings
   const client = await connectEngine({ recordedAddress: settings.address });
   const mount = settings.pkiMount;
   const previous = await cachedCa(layout, settings);
-  return withPkiLock(layout.root, async () => {
-    await removeLeftovers(layout);
-    let inventory = await loadInventory(layout.inventory);
-    const resumed = inventory.cas.some((record) => record.status === 'retiring');
-    if (!resumed) {
-      const generation = inventory.cas.length + 1;
+  return runRotation(layout, previous, input.cn, {
+    make: async ({ generation, dn }) => {
       const issuerName = `samctl-g${generation}`;
       // A rerun after an interrupted rotate finds the issuer it made; otherwise the engine must still hold this directory's CA.
       let fresh = await readIssuer(client, mount, issuerName);
@@ -65,9 +58,8 @@ export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings
         const current = await defaultIssuerPem(client, mount);
         if (!current) throw notPki(client.address, mount);
         if (sha(current) !== summarizeCertificate(previous.cert).sha256) throw engineMoved(client, mount, layout);
-        const baseCn = (subjectField(previous.cert, 'CN') ?? 'samctl Kafka CA').replace(/ G\d+$/, '');
         await tunePki(client, mount, input.days);
-        const made = await generateRoot(client, mount, { cn: input.cn ?? `${baseCn} G${generation}`, o: subjectField(previous.cert, 'O'), days: input.days, keySize: input.keySize, issuerName });
+        const made = await generateRoot(client, mount, { cn: dn.cn, o: dn.o, days: input.days, keySize: input.keySize, issuerName });
         fresh = { ...made, name: issuerName, usage: '' };
       }
       await setDefaultIssuer(client, mount, fresh.issuerId);
@@ -79,15 +71,11 @@ export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings
         [...engineCaFiles(fresh.pem, previous.truststorePassword), ...(await keptCrl(layout)), ...kept, { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC }],
         layout.caBackup(backupStamp(input.now)),
       );
-      const record = engineCaRecord(forge.pki.certificateFromPem(fresh.pem), input.now);
-      inventory = rotated(inventory, record);
-      await saveInventory(layout.inventory, inventory);
-      await (await openEngineState(inventory.settings))?.updateInventory((shared) => rotated(shared, record));
-    }
-    const trusted = await readTrustedCas(layout);
-    const identities = inventory.identities.filter((record) => record.status === 'active');
-    await refreshTruststores(layout, identities, trusted, previous.truststorePassword);
-    return { resumed, identities, trustedCas: trusted.length, active: inventory.cas.find((record) => record.status === 'active')! };
+      return engineCaRecord(forge.pki.certificateFromPem(fresh.pem), input.now);
+    },
+    recorded: async (record, inventory) => {
+      await (await openEngineState(inventory.settings))?.updateInventory((shared) => recordRotation(shared, record));
+    },
   });
 }
 
@@ -95,34 +83,27 @@ export async function retireEngineCa(layout: PkiLayout, settings: EngineSettings
   const client = await connectEngine({ recordedAddress: settings.address });
   const mount = settings.pkiMount;
   const current = await cachedCa(layout, settings);
-  return withPkiLock(layout.root, async () => {
-    await removeLeftovers(layout);
-    const inventory = await loadInventory(layout.inventory);
-    const retiring = inventory.cas.filter((record) => record.status === 'retiring');
-    if (retiring.length === 0) throw usageError('no CA rotation is in progress', 'start one with `samctl ca rotate`');
-    const old = new Set(retiring.map((record) => record.sha256));
-    const state = await openEngineState(inventory.settings);
+  let state: EngineState | undefined;
+  return runRetirement(layout, current, {
     // With a shared inventory, identities issued from other PKI directories count too.
-    const everyone = (await state?.readInventory())?.inventory.identities ?? inventory.identities;
-    const dependents = everyone.filter((record) => record.status === 'active' && old.has(record.issuerSha256));
-    if (dependents.length > 0) {
-      throw usageError(
-        `cannot retire the old CA: ${dependents.length} identit${dependents.length === 1 ? 'y still holds' : 'ies still hold'} its certificates: ${dependents.map((record) => `${record.kind} ${record.name}`).join(', ')}`,
-        'run `samctl renew --all` (or renew those names, from the PKI directory that issued them) first',
-      );
-    }
-    const defaultPem = await defaultIssuerPem(client, mount);
-    if (!defaultPem || sha(defaultPem) !== summarizeCertificate(current.cert).sha256) throw engineMoved(client, mount, layout);
-    for (const id of await listIssuers(client, mount)) {
-      const issuer = await readIssuer(client, mount, id);
-      if (issuer && old.has(sha(issuer.pem)) && issuer.usage.includes('issuing-certificates')) await stopIssuing(client, mount, issuer.issuerId, issuer.name);
-    }
-    await saveCaFiles(layout, [...engineCaFiles(current.certPem, current.truststorePassword), ...(await keptCrl(layout))], layout.caBackup(backupStamp(now)));
-    const identities = inventory.identities.filter((record) => record.status === 'active');
-    await refreshTruststores(layout, identities, [{ pem: current.certPem, cert: current.cert }], current.truststorePassword);
-    await saveInventory(layout.inventory, retired(inventory));
-    await state?.updateInventory(retired);
-    return { retired: retiring, identities };
+    holders: async (inventory) => {
+      state = await openEngineState(inventory.settings);
+      return (await state?.readInventory())?.inventory.identities ?? inventory.identities;
+    },
+    renewWhere: ', from the PKI directory that issued them',
+    drop: async (old) => {
+      const defaultPem = await defaultIssuerPem(client, mount);
+      if (!defaultPem || sha(defaultPem) !== summarizeCertificate(current.cert).sha256) throw engineMoved(client, mount, layout);
+      for (const id of await listIssuers(client, mount)) {
+        const issuer = await readIssuer(client, mount, id);
+        if (issuer && old.has(sha(issuer.pem)) && issuer.usage.includes('issuing-certificates')) await stopIssuing(client, mount, issuer.issuerId, issuer.name);
+      }
+      await saveCaFiles(layout, [...engineCaFiles(current.certPem, current.truststorePassword), ...(await keptCrl(layout))], layout.caBackup(backupStamp(now)));
+      return {};
+    },
+    recorded: async () => {
+      await state?.updateInventory(recordRetirement);
+    },
   });
 }
 
@@ -131,14 +112,4 @@ function engineMoved(client: EngineClient, mount: string, layout: PkiLayout) {
     `the default issuer of ${mount}/ at ${client.address} is not ${layout.caCert}: another PKI directory rotated the CA, or the mount changed`,
     'run samctl ca init --backend openbao --force to follow the engine, then the rotation phase again',
   );
-}
-
-/** The new CA active, the previous active one retiring; unchanged when the new one is recorded already. */
-function rotated(inventory: Inventory, ca: CaRecord): Inventory {
-  if (inventory.cas.some((record) => record.sha256 === ca.sha256)) return inventory;
-  return { ...inventory, cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'retiring' as const } : record)), ca] };
-}
-
-function retired(inventory: Inventory): Inventory {
-  return { ...inventory, cas: inventory.cas.map((record) => (record.status === 'retiring' ? { ...record, status: 'retired' as const } : record)) };
 }

@@ -1,4 +1,6 @@
+import type forge from 'node-forge';
 import { usageError } from '../errors.js';
+import type { DistinguishedName } from '../pki/certificates.js';
 import { subjectField } from '../pki/inspect.js';
 import { removeLeftovers } from '../store/files.js';
 import { loadInventory, saveInventory, type CaRecord, type EngineSettings, type IdentityRecord, type Inventory } from '../store/inventory.js';
@@ -34,11 +36,27 @@ export async function engineSettingsOf(layout: PkiLayout): Promise<EngineSetting
   return settings?.backend === 'openbao' ? settings.engine : undefined;
 }
 
-/** Phase 1 on a directory CA (passphrase: the old CA key's, used for the new one too). An engine CA: engine-rotation.ts. */
-export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: number; keySize: number; passphrase: string; now: Date }): Promise<RotationResult> {
-  const previous = await readCaFiles(layout);
-  // Unlocking proves the passphrase before anything is made; the new CA key uses it too.
-  FileCa.unlock(previous, input.passphrase, layout);
+/** The CA a PKI directory keeps while it rotates: its certificate and the truststore password. */
+export interface CurrentCa {
+  cert: forge.pki.Certificate;
+  certPem: string;
+  truststorePassword: string;
+}
+
+/** How a backend makes the new CA of phase 1 (a directory CA: createFileCa; an engine: a new issuer). */
+export interface NewCaStep {
+  /** Makes the new CA (named dn, generation <generation>), writes ca/ with it, and returns its record. */
+  make(plan: { generation: number; dn: DistinguishedName }): Promise<CaRecord>;
+  /** After the PKI directory's inventory records it (an engine: the shared inventory too). */
+  recorded?(record: CaRecord, inventory: Inventory): Promise<void>;
+}
+
+/**
+ * Phase 1, whatever holds the CA: under the PKI lock, leftovers removed; unless a rotation is
+ * resuming, the new CA made (step) and recorded; then every truststore and ca.crt trusts the
+ * old and the new one.
+ */
+export async function runRotation(layout: PkiLayout, previous: CurrentCa, cn: string | undefined, step: NewCaStep): Promise<RotationResult> {
   return withPkiLock(layout.root, async () => {
     await removeLeftovers(layout);
     let inventory = await loadInventory(layout.inventory);
@@ -46,10 +64,10 @@ export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: nu
     if (!resumed) {
       const generation = inventory.cas.length + 1;
       const baseCn = (subjectField(previous.cert, 'CN') ?? 'samctl Kafka CA').replace(/ G\d+$/, '');
-      const fresh = await createFileCa({ dn: { cn: input.cn ?? `${baseCn} G${generation}`, o: subjectField(previous.cert, 'O') }, days: input.days, keySize: input.keySize, passphrase: input.passphrase, now: input.now });
-      await saveCaFiles(layout, await rotatedCaFiles(layout, fresh, previous), layout.caBackup(backupStamp(input.now)));
-      inventory = recordRotation(inventory, fresh.record);
+      const record = await step.make({ generation, dn: { cn: cn ?? `${baseCn} G${generation}`, o: subjectField(previous.cert, 'O') } });
+      inventory = recordRotation(inventory, record);
       await saveInventory(layout.inventory, inventory);
+      await step.recorded?.(record, inventory);
     }
     const trusted = await readTrustedCas(layout);
     const identities = inventory.identities.filter((record) => record.status === 'active');
@@ -58,37 +76,81 @@ export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: nu
   });
 }
 
-export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[]; crl: 'none' | 'current' | 'stale' }> {
-  const engine = await engineSettingsOf(layout);
-  // The engine keeps the old issuer (read-only, crl-signing): ca/crl.pem is the engine's, published by samctl crl.
-  if (engine) return { ...(await retireEngineCa(layout, engine, now)), crl: 'none' };
-  const current = await readCaFiles(layout);
+/** How a backend retires the old CA in phase 3. */
+export interface RetireStep<T> {
+  /** The identities that must hold none of the old CA's certificates any more. */
+  holders(inventory: Inventory): Promise<IdentityRecord[]>;
+  /** Where to renew them, for the refusal's hint. */
+  renewWhere: string;
+  /** Drops the old CAs (sha256 in old) from ca/ (and the engine), before the truststores trust the current CA alone. */
+  drop(old: Set<string>, identities: IdentityRecord[]): Promise<T>;
+  /** After the PKI directory's inventory records the retirement (an engine: the shared inventory too). */
+  recorded?(): Promise<void>;
+}
+
+/**
+ * Phase 3, whatever holds the CA: under the PKI lock, leftovers removed; refused while no
+ * rotation is in progress or an identity still holds an old CA's certificate; then the old CA
+ * dropped (step), every truststore trusts the current CA alone, and the inventory records it.
+ */
+export async function runRetirement<T>(layout: PkiLayout, current: CurrentCa, step: RetireStep<T>): Promise<{ retired: CaRecord[]; identities: IdentityRecord[] } & T> {
   return withPkiLock(layout.root, async () => {
     await removeLeftovers(layout);
     const inventory = await loadInventory(layout.inventory);
     const retiring = inventory.cas.filter((record) => record.status === 'retiring');
     if (retiring.length === 0) throw usageError('no CA rotation is in progress', 'start one with `samctl ca rotate`');
     const old = new Set(retiring.map((record) => record.sha256));
-    const identities = inventory.identities.filter((record) => record.status === 'active');
-    const dependents = identities.filter((record) => old.has(record.issuerSha256));
+    const dependents = (await step.holders(inventory)).filter((record) => record.status === 'active' && old.has(record.issuerSha256));
     if (dependents.length > 0) {
       throw usageError(
         `cannot retire the old CA: ${dependents.length} identit${dependents.length === 1 ? 'y still holds' : 'ies still hold'} its certificates: ${dependents.map((record) => `${record.kind} ${record.name}`).join(', ')}`,
-        'run `samctl renew --all` (or renew those names) first',
+        `run \`samctl renew --all\` (or renew those names${step.renewWhere}) first`,
       );
     }
-    // The retired CAs' keys (ca-<n>.key) and CRLs leave ca/ with their certificates (backups/ keeps them).
-    const crl = await retainedCrl(layout, current.certPem);
-    await saveCaFiles(layout, [...currentCaFiles(current), ...crl.files], layout.caBackup(backupStamp(now)));
+    const identities = inventory.identities.filter((record) => record.status === 'active');
+    const dropped = await step.drop(old, identities);
     await refreshTruststores(layout, identities, [{ pem: current.certPem, cert: current.cert }], current.truststorePassword);
-    if (crl.pem !== undefined) await writeCrlCopies(layout, crl.pem, identities);
     await saveInventory(layout.inventory, recordRetirement(inventory));
-    return { retired: retiring, identities, crl: crl.pem === undefined ? 'none' : crl.stale ? 'stale' : 'current' };
+    await step.recorded?.();
+    return { retired: retiring, identities, ...dropped };
   });
 }
 
-/** Marks CAs: the new one active, the previous active one retiring (trusted until retired). */
+/** Phase 1 on a directory CA (passphrase: the old CA key's, used for the new one too). An engine CA: engine-rotation.ts. */
+export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: number; keySize: number; passphrase: string; now: Date }): Promise<RotationResult> {
+  const previous = await readCaFiles(layout);
+  // Unlocking proves the passphrase before anything is made; the new CA key uses it too.
+  FileCa.unlock(previous, input.passphrase, layout);
+  return runRotation(layout, previous, input.cn, {
+    make: async ({ dn }) => {
+      const fresh = await createFileCa({ dn, days: input.days, keySize: input.keySize, passphrase: input.passphrase, now: input.now });
+      await saveCaFiles(layout, await rotatedCaFiles(layout, fresh, previous), layout.caBackup(backupStamp(input.now)));
+      return fresh.record;
+    },
+  });
+}
+
+export async function retireCa(layout: PkiLayout, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[]; crl: 'none' | 'current' | 'stale' }> {
+  const engine = await engineSettingsOf(layout);
+  // The engine keeps the old issuer (read-only, crl-signing): ca/crl.pem is the engine's, published by samctl crl.
+  if (engine) return { ...(await retireEngineCa(layout, engine, now)), crl: 'none' };
+  const current = await readCaFiles(layout);
+  return runRetirement(layout, current, {
+    holders: async (inventory) => inventory.identities,
+    renewWhere: '',
+    drop: async (_old, identities) => {
+      // The retired CAs' keys (ca-<n>.key) and CRLs leave ca/ with their certificates (backups/ keeps them).
+      const crl = await retainedCrl(layout, current.certPem);
+      await saveCaFiles(layout, [...currentCaFiles(current), ...crl.files], layout.caBackup(backupStamp(now)));
+      if (crl.pem !== undefined) await writeCrlCopies(layout, crl.pem, identities);
+      return { crl: crl.pem === undefined ? ('none' as const) : crl.stale ? ('stale' as const) : ('current' as const) };
+    },
+  });
+}
+
+/** Marks CAs: the new one active, the previous active one retiring (trusted until retired); unchanged when the new one is recorded already. */
 export function recordRotation(inventory: Inventory, ca: CaRecord): Inventory {
+  if (inventory.cas.some((record) => record.sha256 === ca.sha256)) return inventory;
   return {
     ...inventory,
     cas: [...inventory.cas.map((record) => (record.status === 'active' ? { ...record, status: 'retiring' as const } : record)), ca],

@@ -10,25 +10,15 @@ import { parseSaslMechanisms, parseSaslPort } from '../pki/scram.js';
 import { readKerberosInput } from '../kerberos-input.js';
 import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader } from './context.js';
-import { withIssueOptions } from './options.js';
+import { withIssueOptions, type IssueOptions } from './options.js';
 import { printKerberosHints } from './kerberos-hints.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
 import { refreshSuperUsers } from '../lifecycle/authorizer.js';
 
-interface BrokerIssueOptions {
+interface BrokerIssueOptions extends IssueOptions {
   san: string[];
-  days: string;
-  keySize: string;
-  storeType: string;
-  installDir?: string;
-  secrets: string;
-  caPasswordFile?: string;
-  sasl?: string;
   saslPort?: string;
-  keytab?: string;
-  kerberosPrincipal?: string;
-  krb5Conf?: string;
   authorizer?: boolean;
 }
 

@@ -10,9 +10,9 @@ import { parseDays, parseKeySize } from '../pki/validity.js';
 import { exists } from '../store/files.js';
 import { commandContext, passphraseReader } from './context.js';
 import { EXIT_CODES_HELP } from './help.js';
-import { caPasswordFileOption, daysOption, DEFAULTS, keySizeOption } from './options.js';
+import { caPasswordFileOption, daysOption, DEFAULTS, engineLogin, keySizeOption, withEngineOptions, type EngineOptions } from './options.js';
 
-interface CaInitOptions {
+interface CaInitOptions extends EngineOptions {
   cn: string;
   org?: string;
   days: string;
@@ -20,26 +20,28 @@ interface CaInitOptions {
   caPasswordFile?: string;
   principalRules?: string;
   backend: string;
-  pkiMount?: string;
-  kvMount?: string;
-  tokenFile?: string;
   migrate?: boolean;
 }
 
 export function registerCaInit(ca: Command): void {
-  ca.command('init')
-    .description('create the certificate authority that signs every broker and client')
+  withEngineOptions(
+    ca
+      .command('init')
+      .description('create the certificate authority that signs every broker and client')
     .option('--cn <name>', 'CA common name', 'samctl Kafka CA')
     .option('--org <org>', 'organisation (O=) of the CA and of every identity it issues')
     .addOption(daysOption(DEFAULTS.caDays))
     .addOption(keySizeOption(DEFAULTS.caKeySize))
     .addOption(caPasswordFileOption())
     .option('--principal-rules <rules>', "Kafka's ssl.principal.mapping.rules for the whole PKI (default: none, Kafka's DEFAULT); see samctl principal-rules --help")
-    .option('--backend <backend>', 'where the CA key lives: directory (in the PKI directory) or openbao (an OpenBao / Vault PKI mount)', 'directory')
-    .option('--pki-mount <path>', 'openbao: the PKI mount (enabled when missing; a mount that already holds a CA is joined)', 'samctl-pki')
-    .option('--kv-mount <path>', 'openbao: a KV v2 mount for the shared inventory and identity files (enabled when missing, cas_required set); default: none (inventory only in the PKI directory)')
+    .option('--backend <backend>', 'where the CA key lives: directory (in the PKI directory) or openbao (an OpenBao / Vault PKI mount)', 'directory'),
+    {
+      only: 'openbao',
+      pkiMount: 'the PKI mount (enabled when missing; a mount that already holds a CA is joined)',
+      kvMount: 'a KV v2 mount for the shared inventory and identity files (enabled when missing, cas_required set); default: none (inventory only in the PKI directory)',
+    },
+  )
     .option('--migrate', "openbao: move this PKI directory's existing CA into the PKI mount (its key is sent to the engine once; ca/ca.key moves to backups/), and with --kv-mount its inventory and identities")
-    .option('--token-file <file>', 'openbao: read the engine token from this file (else $BAO_TOKEN, $VAULT_TOKEN, $SAMCTL_ENGINE_TOKEN_FILE, ~/.vault-token)')
     .addHelpText(
       'after',
       `
@@ -84,7 +86,7 @@ ${EXIT_CODES_HELP}`,
         const pkiMount = parseMount(options.pkiMount ?? 'samctl-pki', '--pki-mount');
         const kvMount = options.kvMount === undefined ? undefined : parseMount(options.kvMount, '--kv-mount');
         if (!(await exists(layout.caCert))) throw usageError(`no CA in ${context.display(layout.caDir)} to migrate`, 'run samctl ca init --backend openbao without --migrate to make a CA in the engine');
-        const client = await connectEngine({ tokenFile: options.tokenFile });
+        const client = await connectEngine(engineLogin(options));
         const moved = await migrateDirectoryCa(layout, client, { pkiMount, kvMount, passphrase: passphraseReader(context, options.caPasswordFile, 'existing'), now: context.now });
         out.result({ command: 'ca init', dir: layout.root, backend: 'openbao', engine: moved.settings, migrated: true, ca: moved.record, identities: moved.identities, backup: moved.backup });
         out.line(`${out.style.green('✔')} CA ${out.style.bold(moved.record.subject)} moved into ${moved.settings.address}/v1/${pkiMount}/; every certificate issued so far stays valid`);
@@ -101,7 +103,7 @@ ${EXIT_CODES_HELP}`,
       if (options.backend === 'openbao') {
         const pkiMount = parseMount(options.pkiMount ?? 'samctl-pki', '--pki-mount');
         const kvMount = options.kvMount === undefined ? undefined : parseMount(options.kvMount, '--kv-mount');
-        const client = await connectEngine({ tokenFile: options.tokenFile });
+        const client = await connectEngine(engineLogin(options));
         const engine = await initEngineCa(layout, client, { pkiMount, kvMount, dn: { cn, o: org }, days, keySize, now: context.now, principalRules: rules?.setting });
         out.result({ command: 'ca init', dir: layout.root, backend: 'openbao', engine: engine.settings, joined: engine.joined, ca: engine.record, files: { cert: layout.caCert }, backup: engine.backup, ...(rules ? { principalRules: rules.setting } : {}) });
         out.line(`${out.style.green('✔')} CA ${out.style.bold(engine.record.subject)} ${engine.joined ? 'already in' : 'generated inside'} ${engine.settings.address}/v1/${pkiMount}/ (its key never leaves the engine)`);

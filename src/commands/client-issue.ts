@@ -10,7 +10,7 @@ import { parseSaslMechanism } from '../pki/scram.js';
 import { readKerberosInput } from '../kerberos-input.js';
 import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader, promptText } from './context.js';
-import { withIssueOptions } from './options.js';
+import { withIssueOptions, type IssueOptions } from './options.js';
 import { printKerberosHints } from './kerberos-hints.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
@@ -19,19 +19,9 @@ import { brokerKerberosRealms } from '../lifecycle/principals.js';
 import { saslPrincipal } from '../pki/sasl-principal.js';
 import { loadInventory } from '../store/inventory.js';
 
-interface ClientIssueOptions {
+interface ClientIssueOptions extends IssueOptions {
   cn?: string;
   ou?: string;
-  days: string;
-  keySize: string;
-  storeType: string;
-  installDir?: string;
-  secrets: string;
-  caPasswordFile?: string;
-  sasl?: string;
-  keytab?: string;
-  kerberosPrincipal?: string;
-  krb5Conf?: string;
   admin?: boolean;
 }
 

@@ -11,31 +11,25 @@ import { parseIdentityName } from '../pki/names.js';
 import { installHostFiles } from '../store/host-files.js';
 import { identityFileNames } from '../store/layout.js';
 import { commandContext } from './context.js';
+import { engineLogin, withEngineOptions, type EngineOptions } from './options.js';
 
-interface PullOptions {
+interface PullOptions extends EngineOptions {
   to?: string;
   kind: string;
-  pkiMount: string;
-  kvMount?: string;
-  tokenFile?: string;
-  roleIdFile?: string;
-  secretIdFile?: string;
   reload?: boolean;
   serverProperties?: string;
 }
 
 export function registerPull(program: Command): void {
-  program
-    .command('pull')
+  withEngineOptions(
+    program
+      .command('pull')
     .description("on a broker or client host: fetch the identity's files from OpenBao / Vault (KV) and install them, no PKI directory needed")
     .argument('<name>', 'the identity, as issued (samctl broker issue <host> / samctl client issue <name>)')
     .option('--to <dir>', "where to install the files (default: the identity's recorded install dir, samctl … --install-dir)")
-    .option('--kind <kind>', 'broker or client', 'broker')
-    .option('--pki-mount <path>', 'the PKI mount samctl ca init used (names the KV path)', 'samctl-pki')
-    .option('--kv-mount <path>', 'the KV v2 mount samctl ca init --kv-mount used (or SAMCTL_ENGINE_KV_MOUNT)')
-    .option('--token-file <file>', 'read the engine token from this file (else BAO_TOKEN / VAULT_TOKEN, SAMCTL_ENGINE_TOKEN_FILE, ~/.vault-token)')
-    .option('--role-id-file <file>', 'log in with AppRole: the role_id file (or SAMCTL_ENGINE_ROLE_ID_FILE)')
-    .option('--secret-id-file <file>', 'log in with AppRole: the secret_id file, 0600 (or SAMCTL_ENGINE_SECRET_ID_FILE)')
+    .option('--kind <kind>', 'broker or client', 'broker'),
+    { pkiMount: 'the PKI mount samctl ca init used (names the KV path)', kvMount: 'the KV v2 mount samctl ca init --kv-mount used (or SAMCTL_ENGINE_KV_MOUNT)' },
+  )
     .option('--reload', "then make the running broker re-read its keystore (KIP-226), connecting with the broker's own certificate")
     .option('--server-properties <file>', "the broker's server.properties: node.id and the SSL listener for the reload")
     .addHelpText(
@@ -91,7 +85,7 @@ Exit codes:
         broker = parseBrokerProperties(text, file);
       }
       const mounts = { kvMount: parseMount(kvRaw, '--kv-mount'), pkiMount: parseMount(options.pkiMount, '--pki-mount') };
-      const client = await connectEngine({ tokenFile: options.tokenFile, appRole: { roleIdFile: options.roleIdFile, secretIdFile: options.secretIdFile } });
+      const client = await connectEngine(engineLogin(options));
       const pulled = await readPulledIdentity(client, { ...mounts, kind, name, to: options.to });
       const written = await installHostFiles(pulled.dir, pulled.files);
       const { record } = pulled;

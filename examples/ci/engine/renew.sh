@@ -22,15 +22,9 @@ WITHIN=${WITHIN:-30d}
 : "${SAMCTL_ENGINE_SECRET_ID_FILE:?set SAMCTL_ENGINE_SECRET_ID_FILE to the renewer secret_id file (0600)}"
 export BAO_ADDR SAMCTL_ENGINE_ROLE_ID_FILE SAMCTL_ENGINE_SECRET_ID_FILE
 
-set +e
-"$SAMCTL" status --within "$WITHIN"
-status=$?
-set -e
-case "$status" in
-  0) echo "nothing due within $WITHIN"; exit 0 ;;
-  3) echo "renewal due: renewing through the engine" ;;
-  *) echo "samctl status failed (exit $status): fix the PKI directory first" >&2; exit "$status" ;;
-esac
+# Exits here (0) when nothing is due: examples/ci/renewal-gate.sh, shared with examples/ci/renew.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/../renewal-gate.sh"
+renewal_gate 'renewing through the engine'
 
 "$SAMCTL" renew --within "$WITHIN" --json |
   node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); for (const i of r.issued) console.log(`renewed ${i.kind} ${i.name} until ${i.notAfter}: its host pulls it on its next timer run`)'
