@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectStoreListing } from './helpers/keytool-list.js';
 import { CA_PASSWORD, samctlOk, tempDir, tool } from './helpers/samctl.js';
 
 // One PKI made through the CLI; openssl and keytool then judge every file it wrote.
@@ -97,16 +98,8 @@ describe('openssl and keytool read what samctl writes', () => {
     ['client', client, 'prediction-service'],
   ] as const) {
     it(`builds a JKS keystore (PrivateKeyEntry, chain of 2) and truststore (trustedCertEntry) for the ${role}`, async () => {
-      const keystore = await tool('keytool', ['-list', '-v', '-keystore', join(dir, 'keystore.jks'), '-storepass:file', join(dir, 'store.password')]);
-      expect(keystore.stdout).toContain('Keystore type: JKS');
-      expect(keystore.stdout).toContain(`Alias name: ${alias}`);
-      expect(keystore.stdout).toContain('Entry type: PrivateKeyEntry');
-      expect(keystore.stdout).toContain('Certificate chain length: 2');
-      expect(keystore.stdout).toContain('Your keystore contains 1 entry');
-      const truststore = await tool('keytool', ['-list', '-v', '-keystore', join(dir, 'truststore.jks'), '-storepass:file', join(dir, 'truststore.password')]);
-      expect(truststore.stdout).toContain('Keystore type: JKS');
-      expect(truststore.stdout).toContain('Entry type: trustedCertEntry');
-      expect(truststore.stdout).toContain('Your keystore contains 1 entry');
+      await expectStoreListing(join(dir, 'keystore.jks'), join(dir, 'store.password'), { type: 'JKS', alias, entry: 'PrivateKeyEntry', chainLength: 2, entries: 1 });
+      await expectStoreListing(join(dir, 'truststore.jks'), join(dir, 'truststore.password'), { type: 'JKS', entry: 'trustedCertEntry', entries: 1 });
       // The key password (Kafka's ssl.key.password) is the store password too. Reading the
       // certificate needs only the store password; recovering the private key needs the key
       // password, so copy the entry out with -srckeypass given explicitly (else keytool

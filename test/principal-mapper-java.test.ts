@@ -1,5 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import forge from 'node-forge';
@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SamctlError } from '../src/errors.js';
 import { parsePrincipalRules, principalFor } from '../src/pki/principal.js';
 import { subjectRfc2253 } from '../src/pki/rfc2253.js';
+import { kafkaClientsJar, requireKafkaClientsJar, spawnJavaSource } from './helpers/java-table.js';
 import { samctlOk, tempDir, tool } from './helpers/samctl.js';
-import { KAFKA_TEST_DIR, LIB_DIR, prepareKafka, requireE2E } from './kafka/harness.js';
+import { KAFKA_TEST_DIR, requireE2E } from './kafka/harness.js';
 import { MAPPING_CASES, MATCH_CASES, PATTERN_KINDS } from './unit/principal-cases.js';
 
 /**
@@ -24,15 +25,6 @@ import { MAPPING_CASES, MATCH_CASES, PATTERN_KINDS } from './unit/principal-case
 
 const e2e = requireE2E();
 
-function kafkaClientsJar(): string | undefined {
-  try {
-    const jar = readdirSync(LIB_DIR).find((name) => /^kafka-clients-[0-9.]+\.jar$/.test(name));
-    return jar && join(LIB_DIR, jar);
-  } catch {
-    return undefined;
-  }
-}
-
 type JavaAnswer = { ok: true; value: string } | { ok: false; exception: string; message: string };
 
 /** One JVM answering Mapper.java requests, a line each. */
@@ -42,7 +34,7 @@ class KafkaMapper {
   private stderr = '';
 
   constructor(jar: string) {
-    this.child = spawn('java', ['-Xshare:auto', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', jar, join(KAFKA_TEST_DIR, 'Mapper.java')], { stdio: 'pipe' });
+    this.child = spawnJavaSource(jar, join(KAFKA_TEST_DIR, 'Mapper.java'));
     this.child.stderr.on('data', (chunk) => (this.stderr += String(chunk)));
     createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
     this.child.on('exit', (code) => {
@@ -170,8 +162,7 @@ const UNSUPPORTED = [
   'RULE:^.*(?<=(O)=)(.*)$/$2/',
 ];
 
-const jar = kafkaClientsJar();
-if (e2e && !jar) console.warn('!!! kafka-clients jar missing in test/kafka/target/lib: fetching it (test/kafka/fetch-jars.sh)');
+if (e2e && !kafkaClientsJar()) console.warn('!!! kafka-clients jar missing in test/kafka/target/lib: fetching it (test/kafka/fetch-jars.sh)');
 
 describe.skipIf(!e2e)("principals: samctl's against Kafka's SslPrincipalMapper", () => {
   let java: KafkaMapper;
@@ -180,9 +171,7 @@ describe.skipIf(!e2e)("principals: samctl's against Kafka's SslPrincipalMapper",
   const dnOf = new Map<string, string>();
 
   beforeAll(async () => {
-    const clientsJar = jar ?? (await prepareKafka(), kafkaClientsJar());
-    if (!clientsJar) throw new Error('no kafka-clients jar in test/kafka/target/lib');
-    java = new KafkaMapper(clientsJar);
+    java = new KafkaMapper(await requireKafkaClientsJar());
     cwd = tempDir('samctl-principals-');
     // O with an escaped comma and non-ASCII (an en dash and ü): UTF8String, in every identity.
     await samctlOk(['ca', 'init', '--org', 'Ynformed, B.V. – Zürich', '--key-size', '2048'], { cwd });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectStoreListing } from './helpers/keytool-list.js';
 import { samctl, samctlOk, tempDir, tool } from './helpers/samctl.js';
 
 // --store-type pkcs12 and pem: Java's keytool and OpenSSL 3 (no legacy provider) must read them.
@@ -19,14 +20,8 @@ describe('PKCS#12 and PEM store types', () => {
 
   it('lets keytool see the PKCS#12 truststore\'s CA as a trustedCertEntry and the keystore\'s key entry', async () => {
     const broker = dir('brokers', 'p12.local');
-    const trust = await tool('keytool', ['-list', '-v', '-keystore', join(broker, 'truststore.p12'), '-storepass:file', join(broker, 'truststore.password')]);
-    expect(trust.stdout).toContain('Keystore type: PKCS12');
-    expect(trust.stdout).toContain('Your keystore contains 1 entry');
-    expect(trust.stdout).toContain('Entry type: trustedCertEntry');
-    const keys = await tool('keytool', ['-list', '-v', '-keystore', join(broker, 'keystore.p12'), '-storepass:file', join(broker, 'store.password')]);
-    expect(keys.stdout).toContain('Alias name: p12.local');
-    expect(keys.stdout).toContain('Entry type: PrivateKeyEntry');
-    expect(keys.stdout).toContain('Certificate chain length: 2');
+    await expectStoreListing(join(broker, 'truststore.p12'), join(broker, 'truststore.password'), { type: 'PKCS12', entry: 'trustedCertEntry', entries: 1 });
+    await expectStoreListing(join(broker, 'keystore.p12'), join(broker, 'store.password'), { alias: 'p12.local', entry: 'PrivateKeyEntry', chainLength: 2 });
   });
 
   it('writes PKCS#12 files OpenSSL 3 reads without the legacy provider (no RC2/RC4)', async () => {

@@ -9,58 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samctl, samctlOk, snapshotTree, tempDir } from '../helpers/samctl.js';
-import {
-  alterBrokerConfig,
-  consoleConsume,
-  consoleProduce,
-  createTopic,
-  prepareKafka,
-  requireE2E,
-  runEcho,
-  runShell,
-  startKafka,
-  writeToolScripts,
-  type KafkaCluster,
-  type PyResult,
-  type ToolResult,
-} from './harness.js';
+import { snapshotTree, tempDir } from '../helpers/samctl.js';
+import { alterBrokerConfig, consoleConsume, consoleProduce, requireE2E, runEcho, runShell, startKafka, writeToolScripts, type KafkaCluster } from './harness.js';
+import { aclLines, createTopics, issuePki, samctlPki, show, startPkiBroker } from './setup.js';
 
 const e2e = requireE2E();
 const MESSAGES = ['sensor-1 {"t":20.5}', 'sensor-2 {"t":20.7}', 'sensor-3', 'sensor-4', 'sensor-5'];
 const GROUPS = ['prediction-confluent', 'prediction-kafka-python'];
 const SERVICE_GRANTS = ['--produce', 'prediction', '--consume', 'sensordata', ...GROUPS.flatMap((group) => ['--group', group])];
-
-function show(what: string, r: ToolResult | PyResult | { exitCode: number; stdout: string; stderr: string }): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`;
-}
-
-interface Pki {
-  cwd: string;
-  dir: string;
-  client: (name: string) => string;
-  broker: (host: string) => string;
-}
-
-function pkiIn(cwd: string): Pki {
-  return { cwd, dir: join(cwd, 'pki'), client: (name) => join(cwd, 'pki', 'clients', name), broker: (host) => join(cwd, 'pki', 'brokers', host) };
-}
-
-const pem = (dir: string) => ({ ca: join(dir, 'ca.crt'), cert: join(dir, 'client.crt'), key: join(dir, 'client.key') });
-const config = (dir: string) => join(dir, 'client-ssl.properties');
-
-/** `AclCommand --list --principal P` read back as one line per ACL: Kafka's own view, not samctl's. */
-function aclLines(listOutput: string): string[] {
-  const lines: string[] = [];
-  let resource = '';
-  for (const line of listOutput.split('\n')) {
-    const head = /ResourcePattern\(resourceType=(\w+), name=(.*), patternType=(\w+)\)/.exec(line);
-    if (head) resource = `${head[1]} ${head[3]} ${head[2]}`;
-    const entry = /\(principal=(.*), host=(.*), operation=(\w+), permissionType=(\w+)\)/.exec(line);
-    if (entry) lines.push(`${resource} ${entry[1]} ${entry[2]} ${entry[3]} ${entry[4]}`);
-  }
-  return lines.sort();
-}
 
 /** samctl acl --json's grants in the same form. */
 function grantLines(grants: Array<{ resourceType: string; patternType: string; resourceName: string; principal: string; host: string; operation: string; permission: string }>): string[] {
@@ -68,29 +24,23 @@ function grantLines(grants: Array<{ resourceType: string; patternType: string; r
 }
 
 describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', () => {
-  const pki = pkiIn(tempDir('samctl-acl-kafka-'));
+  const pki = samctlPki(tempDir('samctl-acl-kafka-'), { dirFlag: true });
   const bin = join(pki.cwd, 'bin');
   let kafka: KafkaCluster | undefined;
   let principal = '';
-  const run = (args: string[]) => samctl(['--dir', pki.dir, ...args], { cwd: pki.cwd });
+  const run = pki.run;
   const acl = (...args: string[]) => run(['acl', 'prediction-service', ...args, '--bootstrap', kafka!.bootstrap, '--admin', 'ops']);
 
   beforeAll(async () => {
-    await prepareKafka();
-    const ok = (args: string[]) => samctlOk(['--dir', pki.dir, ...args], { cwd: pki.cwd });
-    await ok(['ca', 'init', '--key-size', '2048', '--org', 'Ynformed']);
     // 127.0.0.1: the harness's controller.quorum.voters address, verified on the SSL controller listener.
-    await ok(['broker', 'issue', 'localhost', '--san', '127.0.0.1', '--authorizer']);
-    await ok(['client', 'issue', 'ops', '--admin']);
-    for (const name of ['prediction-service', 'stranger']) await ok(['client', 'issue', name]);
-    principal = JSON.parse((await ok(['--json', 'status'])).stdout).entries.find((e: { name: string }) => e.name === 'prediction-service').subject;
+    await issuePki(pki, { ca: ['--org', 'Ynformed'], broker: ['localhost', '--san', '127.0.0.1', '--authorizer'], clients: [['ops', '--admin'], ['prediction-service'], ['stranger']] });
+    principal = JSON.parse((await pki.ok(['--json', 'status'])).stdout).entries.find((e: { name: string }) => e.name === 'prediction-service').subject;
     principal = `User:${principal}`;
     await writeToolScripts(bin);
-    kafka = await startKafka({ nodes: 1, workDir: join(pki.cwd, 'kafka'), sslSnippets: [join(pki.broker('localhost'), 'server-ssl.properties')], controllerProtocol: 'SSL' });
+    kafka = await startPkiBroker(pki, 'localhost', { controllerProtocol: 'SSL' });
     // The admin is a super user under deny-by-default: it creates the topics and feeds sensordata.
-    const created = await Promise.all(['sensordata', 'prediction'].map((topic) => createTopic(kafka!.bootstrap, topic, 1, 1, config(pki.client('ops')))));
-    for (const result of created) expect(result.exitCode, show('ops creates a topic', result)).toBe(0);
-    const fed = await consoleProduce(kafka.bootstrap, 'sensordata', MESSAGES, config(pki.client('ops')));
+    await createTopics(kafka, ['sensordata', 'prediction'], pki.config('ops'));
+    const fed = await consoleProduce(kafka.bootstrap, 'sensordata', MESSAGES, pki.config('ops'));
     expect(fed.exitCode, show('ops produces to sensordata', fed)).toBe(0);
   }, 300_000);
 
@@ -115,10 +65,10 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
     const verbatim = await runShell(review.stdout, bin);
     expect(verbatim.exitCode, show('the printed commands, run by sh', verbatim)).toBe(0);
 
-    const listed = await runShell(`kafka-acls.sh --bootstrap-server ${kafka!.bootstrap} --command-config ${config(pki.client('ops'))} --list --principal '${principal}'`, bin);
+    const listed = await runShell(`kafka-acls.sh --bootstrap-server ${kafka!.bootstrap} --command-config ${pki.config('ops')} --list --principal '${principal}'`, bin);
     expect(listed.exitCode, show('AclCommand --list', listed)).toBe(0);
     const asked = JSON.parse((await run(['--json', 'acl', 'prediction-service', ...SERVICE_GRANTS])).stdout).grants;
-    expect(aclLines(listed.stdout)).toEqual(grantLines(asked));
+    expect(aclLines(listed.stdout, { host: true })).toEqual(grantLines(asked));
 
     const applied = await acl(...SERVICE_GRANTS, '--apply', '--json');
     expect(applied.exitCode, show('--apply after the verbatim run', applied)).toBe(0);
@@ -133,8 +83,8 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
   }, 240_000);
 
   it('refuses the service outside its grants and a client without grants, by Kafka\'s error names', async () => {
-    const service = { bootstrap: kafka!.bootstrap, ...pem(pki.client('prediction-service')) };
-    const stranger = { bootstrap: kafka!.bootstrap, ...pem(pki.client('stranger')) };
+    const service = { bootstrap: kafka!.bootstrap, ...pki.pem('prediction-service') };
+    const stranger = { bootstrap: kafka!.bootstrap, ...pki.pem('stranger') };
     const [confluentWrite, pythonWrite, confluentRead, pythonRead, confluentStranger, pythonStranger] = await Promise.all([
       // reads sensordata (granted, in its group), writes sensordata (not granted)
       runEcho({ ...service, client: 'confluent', group: GROUPS[0], outTopic: 'sensordata', maxMessages: MESSAGES.length, timeoutS: 40 }),
@@ -159,8 +109,8 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
     expect(pythonStranger.exitCode).not.toBe(0);
 
     const [javaWrite, javaStranger] = await Promise.all([
-      consoleProduce(kafka!.bootstrap, 'sensordata', ['must-not-arrive'], config(pki.client('prediction-service')), { maxBlockMs: 15_000 }),
-      consoleConsume(kafka!.bootstrap, 'sensordata', { maxMessages: 1, idleTimeoutMs: 15_000, group: 'stranger' }, config(pki.client('stranger'))),
+      consoleProduce(kafka!.bootstrap, 'sensordata', ['must-not-arrive'], pki.config('prediction-service'), { maxBlockMs: 15_000 }),
+      consoleConsume(kafka!.bootstrap, 'sensordata', { maxMessages: 1, idleTimeoutMs: 15_000, group: 'stranger' }, pki.config('stranger')),
     ]);
     expect(javaWrite.exitCode, show('console producer to sensordata', javaWrite)).not.toBe(0);
     expect(javaWrite.stderr).toMatch(/TopicAuthorizationException/);
@@ -170,14 +120,14 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
   }, 240_000);
 
   it('lets the echo service consume sensordata in its group and produce prediction (confluent-kafka, kafka-python)', async () => {
-    const service = { bootstrap: kafka!.bootstrap, ...pem(pki.client('prediction-service')), maxMessages: MESSAGES.length, timeoutS: 90 };
+    const service = { bootstrap: kafka!.bootstrap, ...pki.pem('prediction-service'), maxMessages: MESSAGES.length, timeoutS: 90 };
     const [confluent, python] = await Promise.all([
       runEcho({ ...service, client: 'confluent', group: GROUPS[0] }),
       runEcho({ ...service, client: 'kafka-python', group: GROUPS[1] }),
     ]);
     expect(confluent.exitCode, show('echo.py with confluent-kafka', confluent)).toBe(0);
     expect(python.exitCode, show('echo.py with kafka-python', python)).toBe(0);
-    const consumed = await consoleConsume(kafka!.bootstrap, 'prediction', { maxMessages: 2 * MESSAGES.length, idleTimeoutMs: 20_000 }, config(pki.client('ops')));
+    const consumed = await consoleConsume(kafka!.bootstrap, 'prediction', { maxMessages: 2 * MESSAGES.length, idleTimeoutMs: 20_000 }, pki.config('ops'));
     expect(consumed.exitCode, show('ops reads prediction', consumed)).toBe(0);
     expect([...consumed.lines].sort()).toEqual([...MESSAGES, ...MESSAGES].sort());
   }, 240_000);
@@ -185,8 +135,8 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
   it('keeps the admin working as a super user (a keystore reload) and refuses it to a client with grants', async () => {
     const keystore = { 'listener.name.ssl.ssl.keystore.location': join(pki.broker('localhost'), 'keystore.jks') };
     const [admin, service] = await Promise.all([
-      alterBrokerConfig(kafka!.bootstrap, 1, keystore, config(pki.client('ops'))),
-      alterBrokerConfig(kafka!.bootstrap, 1, keystore, config(pki.client('prediction-service'))),
+      alterBrokerConfig(kafka!.bootstrap, 1, keystore, pki.config('ops')),
+      alterBrokerConfig(kafka!.bootstrap, 1, keystore, pki.config('prediction-service')),
     ]);
     expect(admin.exitCode, show('ops reloads the keystore', admin)).toBe(0);
     expect(service.exitCode, show('prediction-service reloads the keystore', service)).not.toBe(0);
@@ -194,7 +144,7 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
 
     // An admin issued after the broker started is not in the super.users it read at startup:
     // the broker's refusal is named, with the restart as the fix.
-    const late = await samctlOk(['--dir', pki.dir, 'client', 'issue', 'late-admin', '--admin'], { cwd: pki.cwd });
+    const late = await pki.ok(['client', 'issue', 'late-admin', '--admin']);
     expect(late.stdout).toMatch(/Rolling restart, one broker at a time/);
     const refused = await run(['acl', 'prediction-service', ...SERVICE_GRANTS, '--check', '--bootstrap', kafka!.bootstrap, '--admin', 'late-admin']);
     expect(refused.exitCode, show('acl --check as an admin the broker does not know yet', refused)).toBe(1);
@@ -203,7 +153,7 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
   }, 120_000);
 
   it('--check names a grant nobody asked for; --apply removes it; the printed commands remove what is no longer asked', async () => {
-    const extra = await runShell(`kafka-acls.sh --bootstrap-server ${kafka!.bootstrap} --command-config ${config(pki.client('ops'))} --add --allow-principal '${principal}' --operation READ --topic prediction`, bin);
+    const extra = await runShell(`kafka-acls.sh --bootstrap-server ${kafka!.bootstrap} --command-config ${pki.config('ops')} --add --allow-principal '${principal}' --operation READ --topic prediction`, bin);
     expect(extra.exitCode, show('an extra grant by hand', extra)).toBe(0);
     const drift = await acl('--check');
     expect(drift.exitCode, show('--check with an extra grant', drift)).toBe(1);
@@ -231,19 +181,14 @@ describe.skipIf(!e2e)('samctl acl on a broker with samctl\'s authorizer lines', 
 });
 
 describe.skipIf(!e2e || process.env.SAMCTL_E2E_CLUSTER === 'off')('three brokers with samctl\'s authorizer lines replicate with each other', () => {
-  const pki = pkiIn(tempDir('samctl-acl-cluster-'));
+  const pki = samctlPki(tempDir('samctl-acl-cluster-'), { dirFlag: true });
   const bin = join(pki.cwd, 'bin');
   const hosts = ['kafka-1.sam.local', 'kafka-2.sam.local', 'kafka-3.sam.local'];
   let kafka: KafkaCluster | undefined;
 
   beforeAll(async () => {
-    await prepareKafka();
-    const ok = (args: string[]) => samctlOk(['--dir', pki.dir, ...args], { cwd: pki.cwd });
-    await ok(['ca', 'init', '--key-size', '2048', '--org', 'Ynformed']);
     // Every node advertises localhost and votes on 127.0.0.1 here, so each certificate carries both.
-    await ok(['broker', 'issue', ...hosts, '--san', 'localhost', '--san', '127.0.0.1', '--authorizer']);
-    await ok(['client', 'issue', 'ops', '--admin']);
-    await ok(['client', 'issue', 'prediction-service']);
+    await issuePki(pki, { ca: ['--org', 'Ynformed'], broker: [...hosts, '--san', 'localhost', '--san', '127.0.0.1', '--authorizer'], clients: [['ops', '--admin'], ['prediction-service']] });
     await writeToolScripts(bin);
     kafka = await startKafka({ nodes: 3, workDir: join(pki.cwd, 'kafka'), sslSnippets: hosts.map((host) => join(pki.broker(host), 'server-ssl.properties')), controllerProtocol: 'SSL' });
   }, 400_000);
@@ -253,14 +198,13 @@ describe.skipIf(!e2e || process.env.SAMCTL_E2E_CLUSTER === 'off')('three brokers
   }, 60_000);
 
   it('keeps every replica in sync (brokers are super users) and carries the echo service through rf=3 topics', async () => {
-    const ops = config(pki.client('ops'));
-    const created = await Promise.all(['sensordata', 'prediction'].map((topic) => createTopic(kafka!.bootstrap, topic, 1, 3, ops)));
-    for (const result of created) expect(result.exitCode, show('ops creates an rf=3 topic', result)).toBe(0);
-    const applied = await samctl(['--dir', pki.dir, 'acl', 'prediction-service', '--produce', 'prediction', '--consume', 'sensordata', '--group', 'prediction-echo', '--apply', '--bootstrap', kafka!.bootstrap], { cwd: pki.cwd });
+    const ops = pki.config('ops');
+    await createTopics(kafka!, ['sensordata', 'prediction'], ops, 3);
+    const applied = await pki.run(['acl', 'prediction-service', '--produce', 'prediction', '--consume', 'sensordata', '--group', 'prediction-echo', '--apply', '--bootstrap', kafka!.bootstrap]);
     expect(applied.exitCode, show('acl --apply (the only admin, by default)', applied)).toBe(0);
     const fed = await consoleProduce(kafka!.bootstrap, 'sensordata', MESSAGES, ops);
     expect(fed.exitCode, show('ops produces', fed)).toBe(0);
-    const echoed = await runEcho({ bootstrap: kafka!.bootstrap, ...pem(pki.client('prediction-service')), client: 'confluent', group: 'prediction-echo', maxMessages: MESSAGES.length, timeoutS: 90 });
+    const echoed = await runEcho({ bootstrap: kafka!.bootstrap, ...pki.pem('prediction-service'), client: 'confluent', group: 'prediction-echo', maxMessages: MESSAGES.length, timeoutS: 90 });
     expect(echoed.exitCode, show('echo.py with confluent-kafka', echoed)).toBe(0);
     const consumed = await consoleConsume(kafka!.bootstrap, 'prediction', { maxMessages: MESSAGES.length, idleTimeoutMs: 20_000 }, ops);
     expect(consumed.lines, show('ops reads prediction', consumed)).toEqual(MESSAGES);

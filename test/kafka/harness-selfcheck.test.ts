@@ -14,17 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  consoleConsume,
-  consoleProduce,
-  createTopic,
-  prepareKafka,
-  pythonCheck,
-  requireE2E,
-  runEcho,
-  startKafka,
-  type KafkaCluster,
-} from './harness.js';
+import { consoleConsume, consoleProduce, createTopic, prepareKafka, pythonCheck, requireE2E, runEcho, startKafka, type KafkaCluster } from './harness.js';
 
 const e2e = requireE2E();
 const PASS = 'Hand-made_pki-1';

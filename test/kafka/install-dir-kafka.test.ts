@@ -10,21 +10,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_PASSWORD, SAMCTL, samctl, samctlOk, tempDir } from '../helpers/samctl.js';
-import {
-  alterBrokerConfig,
-  consoleConsume,
-  consoleProduce,
-  createTopic,
-  prepareKafka,
-  pythonCheck,
-  requireE2E,
-  runEcho,
-  startKafka,
-  startSteadyProducer,
-  type KafkaCluster,
-  type PyResult,
-  type ToolResult,
-} from './harness.js';
+import { alterBrokerConfig, consoleConsume, prepareKafka, pythonCheck, requireE2E, startKafka, startSteadyProducer, type KafkaCluster } from './harness.js';
+import { createTopics, echoRoundTrip, issuePki, samctlPki, show, startBrokerOn } from './setup.js';
 
 const e2e = requireE2E();
 const hasAge = (() => {
@@ -40,10 +27,6 @@ if (e2e && !hasAge) {
 }
 
 const MESSAGES = ['sensor-1 {"t":20.5}', 'sensor-2 {"t":20.7}', 'sensor-3', 'sensor-4 with spaces', 'sensor-5'];
-
-function show(what: string, r: ToolResult | PyResult | { exitCode?: number; stdout: string; stderr: string }): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
-}
 
 describe.skipIf(!e2e || !hasAge)('a broker and a client installed from encrypted bundles, outside the PKI directory', () => {
   const cwd = tempDir('samctl-hosts-');
@@ -82,15 +65,12 @@ describe.skipIf(!e2e || !hasAge)('a broker and a client installed from encrypted
   let brokerKey: { identity: string; recipient: string };
 
   beforeAll(async () => {
-    await prepareKafka();
-    await samctlOk(['ca', 'init', '--key-size', '2048', '--org', 'Ynformed'], { cwd });
     // No IP SAN: a client told to use 127.0.0.1 must refuse the broker (the check finding below).
-    await samctlOk(['broker', 'issue', 'localhost', '--install-dir', brokerSsl], { cwd });
-    await samctlOk(['client', 'issue', 'console', '--install-dir', clientSsl], { cwd });
+    await issuePki(samctlPki(cwd), { ca: ['--org', 'Ynformed'], broker: ['localhost', '--install-dir', brokerSsl], clients: [['console', '--install-dir', clientSsl]] });
     brokerKey = await hostKey(brokerHost);
     await deliver('localhost', brokerHost, brokerKey);
     await deliver('console', laptop, await hostKey(laptop));
-    kafka = await startKafka({ nodes: 1, workDir: join(cwd, 'kafka'), sslSnippets: [join(brokerSsl, 'server-ssl.properties')] });
+    kafka = await startBrokerOn(cwd, join(brokerSsl, 'server-ssl.properties'));
   }, 600_000);
 
   afterAll(async () => {
@@ -114,20 +94,7 @@ describe.skipIf(!e2e || !hasAge)('a broker and a client installed from encrypted
   });
 
   it("carries the team's setup: console producer (client bundle) → echo.py on that client's PEM files → console consumer, in order", async () => {
-    for (const topic of ['sensordata', 'prediction']) {
-      const created = await createTopic(kafka!.bootstrap, topic, 1, 1, consoleConfig);
-      expect(created.exitCode, show(`create ${topic}`, created)).toBe(0);
-    }
-    const produced = await consoleProduce(kafka!.bootstrap, 'sensordata', MESSAGES, consoleConfig);
-    expect(produced.exitCode, show('console producer', produced)).toBe(0);
-    const service = { bootstrap: kafka!.bootstrap, ...clientPem, maxMessages: MESSAGES.length, timeoutS: 90 };
-    const confluent = await runEcho({ ...service, client: 'confluent', group: 'echo-confluent' });
-    expect(confluent.exitCode, show('echo.py with confluent-kafka', confluent)).toBe(0);
-    const kafkaPython = await runEcho({ ...service, client: 'kafka-python', group: 'echo-kafka-python' });
-    expect(kafkaPython.exitCode, show('echo.py with kafka-python', kafkaPython)).toBe(0);
-    const consumed = await consoleConsume(kafka!.bootstrap, 'prediction', { maxMessages: 2 * MESSAGES.length, idleTimeoutMs: 30_000 }, consoleConfig);
-    expect(consumed.exitCode, show('console consumer', consumed)).toBe(0);
-    expect(consumed.lines).toEqual([...MESSAGES, ...MESSAGES]);
+    await echoRoundTrip(kafka!, { consoleConfig, service: clientPem, messages: MESSAGES, groupPrefix: 'echo' });
   }, 400_000);
 
   describe('samctl check on the broker host', () => {
@@ -198,8 +165,7 @@ describe.skipIf(!e2e || !hasAge)('a broker and a client installed from encrypted
   });
 
   it('delivers a renewal as a bundle into the install dir and reloads it by the broker-side path while 2000 messages flow: 0 failed sends', async () => {
-    const created = await createTopic(kafka!.bootstrap, 'reload', 1, 1, consoleConfig);
-    expect(created.exitCode, show('create reload', created)).toBe(0);
+    await createTopics(kafka!, ['reload'], consoleConfig);
     const before = readFileSync(join(brokerSsl, 'broker.crt'), 'utf8');
     const producer = startSteadyProducer(kafka!.bootstrap, clientPem, 'reload', 2000, 3);
     const renewed = await samctlOk(['renew', 'localhost', '--json'], { cwd });

@@ -8,64 +8,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samctl, samctlOk, tempDir, tool } from '../helpers/samctl.js';
-import {
-  consoleConsume,
-  consoleProduce,
-  createTopic,
-  prepareKafka,
-  pythonCheck,
-  requireE2E,
-  runEcho,
-  startKafka,
-  type KafkaCluster,
-  type ToolResult,
-  type PyResult,
-} from './harness.js';
+import { consoleConsume, consoleProduce, pythonCheck, requireE2E, startKafka, type KafkaCluster } from './harness.js';
+import { echoRoundTrip, issuePki, samctlPki, show, startPkiBroker, type SamctlPki } from './setup.js';
 
 const e2e = requireE2E();
 const MESSAGES = ['sensor-1 {"t":20.5}', 'sensor-2 {"t":20.7}', 'sensor-3', 'sensor-4 with spaces', 'sensor-5'];
-
-function show(what: string, r: ToolResult | PyResult): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
-}
-
-interface Pki {
-  cwd: string;
-  broker: (host: string) => string;
-  client: (name: string) => string;
-}
-
-function pkiIn(cwd: string): Pki {
-  return {
-    cwd,
-    broker: (host) => join(cwd, 'pki', 'brokers', host),
-    client: (name) => join(cwd, 'pki', 'clients', name),
-  };
-}
 
 function pemFiles(dir: string) {
   return { ca: join(dir, 'ca.crt'), cert: join(dir, 'client.crt'), key: join(dir, 'client.key') };
 }
 
 /** Producer → echo.py (confluent, then kafka-python) → consumer, with samctl's files only. */
-async function roundTrip(kafka: KafkaCluster, pki: Pki, replication: number): Promise<void> {
-  const consoleConfig = join(pki.client('console'), 'client-ssl.properties');
-  for (const topic of ['sensordata', 'prediction']) {
-    const created = await createTopic(kafka.bootstrap, topic, 1, replication, consoleConfig);
-    expect(created.exitCode, show(`create ${topic}`, created)).toBe(0);
-  }
-  const produced = await consoleProduce(kafka.bootstrap, 'sensordata', MESSAGES, consoleConfig);
-  expect(produced.exitCode, show('console producer', produced)).toBe(0);
-
-  const service = { bootstrap: kafka.bootstrap, ...pemFiles(pki.client('prediction-service')), maxMessages: MESSAGES.length, timeoutS: 90 };
-  const confluent = await runEcho({ ...service, client: 'confluent', group: 'prediction-confluent' });
-  expect(confluent.exitCode, show('echo.py with confluent-kafka', confluent)).toBe(0);
-  const kafkaPython = await runEcho({ ...service, client: 'kafka-python', group: 'prediction-kafka-python' });
-  expect(kafkaPython.exitCode, show('echo.py with kafka-python', kafkaPython)).toBe(0);
-
-  const consumed = await consoleConsume(kafka.bootstrap, 'prediction', { maxMessages: 2 * MESSAGES.length, idleTimeoutMs: 30_000 }, consoleConfig);
-  expect(consumed.exitCode, show('console consumer', consumed)).toBe(0);
-  expect(consumed.lines).toEqual([...MESSAGES, ...MESSAGES]);
+function roundTrip(kafka: KafkaCluster, pki: SamctlPki, replication: number): Promise<void> {
+  return echoRoundTrip(kafka, { consoleConfig: pki.config('console'), service: pki.pem('prediction-service'), messages: MESSAGES, groupPrefix: 'prediction', replication });
 }
 
 async function expectRefused(kafka: KafkaCluster, bootstrap: string, clientDir: string): Promise<void> {
@@ -82,19 +37,19 @@ async function expectRefused(kafka: KafkaCluster, bootstrap: string, clientDir: 
 
 for (const storeType of ['jks', 'pkcs12', 'pem'] as const) {
   describe.skipIf(!e2e)(`samctl identities on a real Kafka broker (--store-type ${storeType})`, () => {
-    const pki = pkiIn(tempDir(`samctl-kafka-${storeType}-`));
-    const foreign = pkiIn(tempDir('samctl-foreign-'));
+    const pki = samctlPki(tempDir(`samctl-kafka-${storeType}-`));
+    const foreign = samctlPki(tempDir('samctl-foreign-'));
     let kafka: KafkaCluster | undefined;
 
     beforeAll(async () => {
-      await prepareKafka();
-      const { cwd } = pki;
-      await samctlOk(['ca', 'init', '--key-size', '2048', '--org', 'Ynformed'], { cwd });
       // The PEM broker gets no IP SAN: it is the one clients must refuse when reached by IP.
       const sans = storeType === 'pem' ? [] : ['--san', '127.0.0.1'];
-      await samctlOk(['broker', 'issue', 'localhost', ...sans, '--store-type', storeType], { cwd });
-      for (const name of ['console', 'prediction-service']) await samctlOk(['client', 'issue', name, '--store-type', storeType], { cwd });
-      kafka = await startKafka({ nodes: 1, workDir: join(cwd, 'kafka'), sslSnippets: [join(pki.broker('localhost'), 'server-ssl.properties')] });
+      await issuePki(pki, {
+        ca: ['--org', 'Ynformed'],
+        broker: ['localhost', ...sans, '--store-type', storeType],
+        clients: ['console', 'prediction-service'].map((name) => [name, '--store-type', storeType]),
+      });
+      kafka = await startPkiBroker(pki, 'localhost');
     }, 600_000);
 
     afterAll(async () => {
@@ -159,18 +114,14 @@ for (const storeType of ['jks', 'pkcs12', 'pem'] as const) {
 }
 
 describe.skipIf(!e2e || process.env.SAMCTL_E2E_CLUSTER === 'off')('a three-broker cluster from one samctl broker issue call', () => {
-  const pki = pkiIn(tempDir('samctl-cluster-'));
+  const pki = samctlPki(tempDir('samctl-cluster-'));
   const hosts = ['kafka-1.sam.local', 'kafka-2.sam.local', 'kafka-3.sam.local'];
   let kafka: KafkaCluster | undefined;
 
   beforeAll(async () => {
-    await prepareKafka();
-    const { cwd } = pki;
-    await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
     // Every broker advertises localhost here, so each certificate carries it too.
-    await samctlOk(['broker', 'issue', ...hosts, '--san', 'localhost', '--san', '127.0.0.1'], { cwd });
-    for (const name of ['console', 'prediction-service']) await samctlOk(['client', 'issue', name], { cwd });
-    kafka = await startKafka({ nodes: 3, workDir: join(cwd, 'kafka'), sslSnippets: hosts.map((host) => join(pki.broker(host), 'server-ssl.properties')) });
+    await issuePki(pki, { broker: [...hosts, '--san', 'localhost', '--san', '127.0.0.1'], clients: [['console'], ['prediction-service']] });
+    kafka = await startKafka({ nodes: 3, workDir: join(pki.cwd, 'kafka'), sslSnippets: hosts.map((host) => join(pki.broker(host), 'server-ssl.properties')) });
   }, 600_000);
 
   afterAll(async () => {

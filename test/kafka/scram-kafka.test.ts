@@ -10,14 +10,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaks, startWatcher, stopWatcher } from '../helpers/cmdline-watcher.js';
-import { samctl, samctlOk, tempDir, type RunResult } from '../helpers/samctl.js';
-import { consoleConsume, consoleProduce, createTopic, prepareKafka, requireE2E, runEcho, startKafka, type KafkaCluster, type PyResult, type ToolResult } from './harness.js';
+import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
+import { consoleConsume, consoleProduce, prepareKafka, requireE2E, runEcho, startKafka, type KafkaCluster } from './harness.js';
+import { createTopics, show } from './setup.js';
 
 const e2e = requireE2E();
-
-function show(what: string, r: ToolResult | RunResult | PyResult): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
-}
 
 describe.skipIf(!e2e)('SCRAM-SHA-512 over SASL_SSL beside mTLS on one broker', () => {
   const cwd = tempDir('samctl-scram-kafka-');
@@ -45,10 +42,7 @@ describe.skipIf(!e2e)('SCRAM-SHA-512 over SASL_SSL beside mTLS on one broker', (
       saslListener: true,
       formatArgs: (await Promise.all(addScram)).flatMap((value) => ['--add-scram', value]),
     });
-    for (const topic of ['sensordata', 'prediction', 'chat']) {
-      const created = await createTopic(kafka.bootstrap, topic, 1, 1, client('console', 'client-ssl.properties'));
-      expect(created.exitCode, show(`create ${topic}`, created)).toBe(0);
-    }
+    await createTopics(kafka, ['sensordata', 'prediction', 'chat'], client('console', 'client-ssl.properties'));
   }, 300_000);
 
   afterAll(async () => {

@@ -9,8 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samctl, samctlOk, snapshotTree, tempDir } from '../helpers/samctl.js';
-import { consoleConsume, consoleProduce, createTopic, prepareKafka, requireE2E, runEcho, runShell, startKafka, writeToolScripts, type KafkaCluster, type PyResult, type ToolResult } from './harness.js';
+import { snapshotTree, tempDir } from '../helpers/samctl.js';
+import { consoleConsume, consoleProduce, requireE2E, runEcho, runShell, writeToolScripts, type KafkaCluster } from './harness.js';
+import { aclLines, createTopics, issuePki, samctlPki, show, startPkiBroker } from './setup.js';
 
 const e2e = requireE2E();
 // /U: the principal differs from the CN it came from, so a principal computed without the rule (or without /U) names nobody.
@@ -20,46 +21,25 @@ const MESSAGES = ['s-1', 's-2', 's-3', 's-4'];
 const GROUPS = ['echo-confluent', 'echo-kafka-python', 'echo-probe'];
 const GRANTS = ['--produce', 'prediction', '--consume', 'sensordata', ...GROUPS.flatMap((group) => ['--group', group])];
 
-function show(what: string, r: ToolResult | PyResult | { exitCode: number | undefined; stdout: string; stderr: string }): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`;
-}
-
-/** `AclCommand --list` read back as "resourceType patternType name principal operation permission" lines: Kafka's view. */
-function aclLines(listOutput: string): string[] {
-  const lines: string[] = [];
-  let resource = '';
-  for (const line of listOutput.split('\n')) {
-    const head = /ResourcePattern\(resourceType=(\w+), name=(.*), patternType=(\w+)\)/.exec(line);
-    if (head) resource = `${head[1]} ${head[3]} ${head[2]}`;
-    const entry = /\(principal=(.*), host=(.*), operation=(\w+), permissionType=(\w+)\)/.exec(line);
-    if (entry) lines.push(`${resource} ${entry[1]} ${entry[3]} ${entry[4]}`);
-  }
-  return lines.sort();
-}
-
 describe.skipIf(!e2e)('a short-name principal mapping rule on a broker with samctl\'s authorizer lines', () => {
-  const cwd = tempDir('samctl-short-name-kafka-');
-  const dir = join(cwd, 'pki');
+  const pki = samctlPki(tempDir('samctl-short-name-kafka-'), { dirFlag: true });
+  const { cwd, dir, pem, run, ok } = pki;
   const bin = join(cwd, 'bin');
-  const client = (name: string) => join(dir, 'clients', name);
-  const pem = (name: string) => ({ ca: join(client(name), 'ca.crt'), cert: join(client(name), 'client.crt'), key: join(client(name), 'client.key') });
-  const opsConfig = () => join(client('ops'), 'client-ssl.properties');
-  const run = (args: string[]) => samctl(['--dir', dir, ...args], { cwd });
-  const ok = (args: string[]) => samctlOk(['--dir', dir, ...args], { cwd });
+  const opsConfig = () => pki.config('ops');
   let kafka: KafkaCluster | undefined;
   const principals: Record<string, string> = {};
 
   beforeAll(async () => {
-    await prepareKafka();
-    await ok(['ca', 'init', '--key-size', '2048', '--org', 'Ynformed', '--principal-rules', RULES]);
-    await ok(['broker', 'issue', 'localhost', '--san', '127.0.0.1', '--authorizer']);
-    await ok(['client', 'issue', 'ops', '--admin']);
-    await ok(['client', 'issue', 'prediction-service', 'stranger']);
+    await issuePki(pki, {
+      ca: ['--org', 'Ynformed', '--principal-rules', RULES],
+      broker: ['localhost', '--san', '127.0.0.1', '--authorizer'],
+      clients: [['ops', '--admin'], ['prediction-service', 'stranger']],
+    });
     for (const entry of JSON.parse((await ok(['--json', 'status'])).stdout).entries as Array<{ name: string; principal?: string }>) {
       if (entry.principal) principals[entry.name] = entry.principal;
     }
     await writeToolScripts(bin);
-    kafka = await startKafka({ nodes: 1, workDir: join(cwd, 'kafka'), sslSnippets: [join(dir, 'brokers', 'localhost', 'server-ssl.properties')], controllerProtocol: 'SSL' });
+    kafka = await startPkiBroker(pki, 'localhost', { controllerProtocol: 'SSL' });
   }, 300_000);
 
   afterAll(async () => {
@@ -75,8 +55,7 @@ describe.skipIf(!e2e)('a short-name principal mapping rule on a broker with samc
 
   it('runs the cluster on the mapped super users: the SSL controller listener and the admin work under deny-by-default', async () => {
     // The broker registered with its controller over SSL as User:LOCALHOST (else it would not serve); the admin creates and feeds.
-    const created = await Promise.all(['sensordata', 'prediction'].map((topic) => createTopic(kafka!.bootstrap, topic, 1, 1, opsConfig())));
-    for (const result of created) expect(result.exitCode, show('ops creates a topic', result)).toBe(0);
+    await createTopics(kafka!, ['sensordata', 'prediction'], opsConfig());
     const fed = await consoleProduce(kafka!.bootstrap, 'sensordata', MESSAGES, opsConfig());
     expect(fed.exitCode, show('ops produces to sensordata', fed)).toBe(0);
   }, 120_000);
@@ -87,7 +66,7 @@ describe.skipIf(!e2e)('a short-name principal mapping rule on a broker with samc
     expect(JSON.parse(applied.stdout).added).toHaveLength(8);
     const listed = await runShell(`kafka-acls.sh --bootstrap-server ${kafka!.bootstrap} --command-config ${opsConfig()} --list`, bin);
     expect(listed.exitCode, show('AclCommand --list', listed)).toBe(0);
-    expect(aclLines(listed.stdout)).toEqual(
+    expect(aclLines(listed.stdout, { host: false })).toEqual(
       [
         'TOPIC LITERAL prediction User:PREDICTION-SERVICE WRITE ALLOW',
         'TOPIC LITERAL prediction User:PREDICTION-SERVICE DESCRIBE ALLOW',
@@ -148,7 +127,7 @@ describe.skipIf(!e2e)('a short-name principal mapping rule on a broker with samc
     }
     expect(snapshotTree(dir)).toEqual(before);
     const after = await listAll();
-    expect(aclLines(after.stdout)).toEqual(aclLines(held.stdout));
+    expect(aclLines(after.stdout, { host: false })).toEqual(aclLines(held.stdout, { host: false }));
   }, 120_000);
 
   it('revokes on the short principal: the DENY binds the service on its next request', async () => {

@@ -6,51 +6,36 @@
  * etl/batch@REALM (client etl-batch) is User:etl through DEFAULT — so each produces to its
  * granted topic and is refused (TopicAuthorizationException) on another one.
  */
-import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samctl, samctlOk, tempDir, type RunResult } from '../helpers/samctl.js';
-import { BROKER_JVM_OPTS, consoleProduce, createTopic, prepareKafka, requireE2E, startKafka, TOOL_JVM_OPTS, type KafkaCluster, type ToolResult } from '../kafka/harness.js';
-import { requireKerberos, startKdc, type Kdc } from './kdc.js';
+import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
+import { consoleProduce, prepareKafka, requireE2E, type KafkaCluster } from '../kafka/harness.js';
+import { createTopics, show } from '../kafka/setup.js';
+import { gssapiFlags, startGssapiBroker, startKdcWith, toolJvmFor } from './gssapi-setup.js';
+import { requireKerberos, type Kdc } from './kdc.js';
 
 const e2e = requireE2E() && requireKerberos([]);
-
-function show(what: string, r: ToolResult | RunResult | { exitCode?: number; stdout: string; stderr: string }): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
-}
 
 describe.skipIf(!e2e)('samctl acl for GSSAPI clients on an authorizer broker, with a real MIT KDC', () => {
   const cwd = tempDir('samctl-gssapi-acl-kafka-');
   const pki = join(cwd, 'pki');
   const client = (name: string, file: string) => join(pki, 'clients', name, file);
-  const keytab = (name: string) => join(cwd, `${name.replace('/', '-')}.keytab`);
   let kdc: Kdc | undefined;
   let kafka: KafkaCluster | undefined;
   let toolJvm: string[] = [];
 
   beforeAll(async () => {
     await prepareKafka();
-    const setup = await execa(fileURLToPath(new URL('setup-kerberos.sh', import.meta.url)), { reject: false, stdin: 'ignore' });
-    expect(setup.exitCode, show('setup-kerberos.sh', { exitCode: setup.exitCode, stdout: String(setup.stdout), stderr: String(setup.stderr) })).toBe(0);
-    kdc = await startKdc(join(cwd, 'kdc'));
-    for (const principal of ['kafka/localhost', 'alice', 'etl/batch']) await kdc.addPrincipal(principal, keytab(principal));
-    const realm = kdc.realm;
+    kdc = await startKdcWith(cwd, ['kafka/localhost', 'alice', 'etl/batch']);
     await samctlOk(['ca', 'init', '--key-size', '2048', '--org', 'Ynformed'], { cwd });
     // 127.0.0.1: the harness's controller.quorum.voters address, verified on the SSL controller listener.
-    await samctlOk(['broker', 'issue', 'localhost', '--san', '127.0.0.1', '--authorizer', '--sasl', 'gssapi', '--keytab', keytab('kafka/localhost'), '--kerberos-principal', `kafka/localhost@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
+    await samctlOk(['broker', 'issue', 'localhost', '--san', '127.0.0.1', '--authorizer', ...gssapiFlags(kdc, cwd, 'kafka/localhost')], { cwd });
     await samctlOk(['client', 'issue', 'ops', '--admin'], { cwd });
-    await samctlOk(['client', 'issue', 'alice-laptop', '--sasl', 'gssapi', '--keytab', keytab('alice'), '--kerberos-principal', `alice@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
-    await samctlOk(['client', 'issue', 'etl-batch', '--sasl', 'gssapi', '--keytab', keytab('etl/batch'), '--kerberos-principal', `etl/batch@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
-    const snippet = join(pki, 'brokers', 'localhost', 'server-ssl.properties');
-    const kafkaOpts = /^#\s+KAFKA_OPTS=(\S+)$/m.exec(readFileSync(snippet, 'utf8'))![1]!;
-    toolJvm = [...TOOL_JVM_OPTS, /KAFKA_OPTS=(\S+)/.exec(readFileSync(client('alice-laptop', 'client-sasl.properties'), 'utf8'))![1]!];
-    kafka = await startKafka({ nodes: 1, workDir: join(cwd, 'kafka'), sslSnippets: [snippet], saslListener: true, controllerProtocol: 'SSL', jvmOpts: [...BROKER_JVM_OPTS, kafkaOpts] });
-    for (const topic of ['chat', 'etl-out', 'secret']) {
-      const created = await createTopic(kafka.bootstrap, topic, 1, 1, client('ops', 'client-ssl.properties'));
-      expect(created.exitCode, show(`create ${topic}`, created)).toBe(0);
-    }
+    await samctlOk(['client', 'issue', 'alice-laptop', ...gssapiFlags(kdc, cwd, 'alice')], { cwd });
+    await samctlOk(['client', 'issue', 'etl-batch', ...gssapiFlags(kdc, cwd, 'etl/batch')], { cwd });
+    toolJvm = toolJvmFor(client('alice-laptop', 'client-sasl.properties'));
+    kafka = await startGssapiBroker(cwd, join(pki, 'brokers', 'localhost', 'server-ssl.properties'), { controllerProtocol: 'SSL' });
+    await createTopics(kafka, ['chat', 'etl-out', 'secret'], client('ops', 'client-ssl.properties'));
   }, 300_000);
 
   afterAll(async () => {

@@ -10,23 +10,19 @@
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samctlOk, tempDir, type RunResult } from '../helpers/samctl.js';
-import { BROKER_JVM_OPTS, consoleConsume, consoleProduce, createTopic, prepareKafka, requireE2E, runEcho, startKafka, TOOL_JVM_OPTS, type KafkaCluster, type PyResult, type ToolResult } from '../kafka/harness.js';
-import { requireKerberos, startKdc, type Kdc } from './kdc.js';
+import { samctlOk, tempDir } from '../helpers/samctl.js';
+import { consoleConsume, consoleProduce, prepareKafka, requireE2E, runEcho, type KafkaCluster } from '../kafka/harness.js';
+import { createTopics, show } from '../kafka/setup.js';
+import { gssapiFlags, kafkaOptsOf, startGssapiBroker, startKdcWith, toolJvmFor } from './gssapi-setup.js';
+import { requireKerberos, type Kdc } from './kdc.js';
 
 const e2e = requireE2E() && requireKerberos(['kcat']);
-
-function show(what: string, r: ToolResult | RunResult | PyResult | { exitCode?: number; stdout: string; stderr: string }): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
-}
 
 describe.skipIf(!e2e)('GSSAPI over SASL_SSL beside mTLS on one broker, with a real MIT KDC', () => {
   const cwd = tempDir('samctl-gssapi-kafka-');
   const pki = join(cwd, 'pki');
   const client = (name: string, file: string) => join(pki, 'clients', name, file);
-  const keytab = (name: string) => join(cwd, `${name}.keytab`);
   let kdc: Kdc | undefined;
   let kafka: KafkaCluster | undefined;
   // What samctl's files tell the user to give each client: the realm's krb5.conf.
@@ -36,31 +32,18 @@ describe.skipIf(!e2e)('GSSAPI over SASL_SSL beside mTLS on one broker, with a re
   beforeAll(async () => {
     await prepareKafka();
     // setup-python.sh (run by prepareKafka) rebuilds the venv when requirements.txt changed; put `gssapi` back (quick when present).
-    const setup = await execa(fileURLToPath(new URL('setup-kerberos.sh', import.meta.url)), { reject: false, stdin: 'ignore' });
-    expect(setup.exitCode, show('setup-kerberos.sh', { exitCode: setup.exitCode, stdout: String(setup.stdout), stderr: String(setup.stderr) })).toBe(0);
-    kdc = await startKdc(join(cwd, 'kdc'));
-    await kdc.addPrincipal('kafka/localhost', keytab('kafka'));
-    await kdc.addPrincipal('alice', keytab('alice'));
-    await kdc.addPrincipal('echo', keytab('echo'));
-    await kdc.addPrincipal('mallory', keytab('mallory'));
-    const realm = kdc.realm;
+    kdc = await startKdcWith(cwd, ['kafka/localhost', 'alice', 'echo', 'mallory']);
     await samctlOk(['ca', 'init', '--key-size', '2048'], { cwd });
-    await samctlOk(['broker', 'issue', 'localhost', '--sasl', 'gssapi', '--keytab', keytab('kafka'), '--kerberos-principal', `kafka/localhost@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
+    await samctlOk(['broker', 'issue', 'localhost', ...gssapiFlags(kdc, cwd, 'kafka/localhost')], { cwd });
     await samctlOk(['client', 'issue', 'console'], { cwd });
-    await samctlOk(['client', 'issue', 'alice', '--sasl', 'gssapi', '--keytab', keytab('alice'), '--kerberos-principal', `alice@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
-    await samctlOk(['client', 'issue', 'echo', '--sasl', 'gssapi', '--keytab', keytab('echo'), '--kerberos-principal', `echo@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
-    await samctlOk(['client', 'issue', 'mallory', '--sasl', 'gssapi', '--keytab', keytab('mallory'), '--kerberos-principal', `mallory@${realm}`, '--krb5-conf', kdc.krb5Conf], { cwd });
+    for (const name of ['alice', 'echo', 'mallory']) await samctlOk(['client', 'issue', name, ...gssapiFlags(kdc, cwd, name)], { cwd });
     const snippet = join(pki, 'brokers', 'localhost', 'server-ssl.properties');
     // The broker's JVM gets the krb5.conf the snippet's KAFKA_OPTS line names.
-    const kafkaOpts = /^#\s+KAFKA_OPTS=(\S+)$/m.exec(readFileSync(snippet, 'utf8'))![1]!;
-    expect(kafkaOpts).toBe(`-Djava.security.krb5.conf=${join(pki, 'brokers', 'localhost', 'krb5.conf')}`);
-    toolJvm = [...TOOL_JVM_OPTS, /KAFKA_OPTS=(\S+)/.exec(readFileSync(client('alice', 'client-sasl.properties'), 'utf8'))![1]!];
+    expect(kafkaOptsOf(snippet)).toBe(`-Djava.security.krb5.conf=${join(pki, 'brokers', 'localhost', 'krb5.conf')}`);
+    toolJvm = toolJvmFor(client('alice', 'client-sasl.properties'));
     krb5Env = { KRB5_CONFIG: /KRB5_CONFIG=(\S+)/.exec(readFileSync(client('echo', 'librdkafka-sasl.properties'), 'utf8'))![1]! };
-    kafka = await startKafka({ nodes: 1, workDir: join(cwd, 'kafka'), sslSnippets: [snippet], saslListener: true, jvmOpts: [...BROKER_JVM_OPTS, kafkaOpts] });
-    for (const topic of ['sensordata', 'prediction', 'chat']) {
-      const created = await createTopic(kafka.bootstrap, topic, 1, 1, client('console', 'client-ssl.properties'));
-      expect(created.exitCode, show(`create ${topic}`, created)).toBe(0);
-    }
+    kafka = await startGssapiBroker(cwd, snippet);
+    await createTopics(kafka, ['sensordata', 'prediction', 'chat'], client('console', 'client-ssl.properties'));
   }, 300_000);
 
   afterAll(async () => {

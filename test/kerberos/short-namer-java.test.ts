@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { principalToLocalRules } from '../../src/pki/kerberos.js';
 import { kerberosShortNameUnderRules } from '../../src/pki/sasl-principal.js';
-import { LIB_DIR, prepareKafka, requireE2E } from '../kafka/harness.js';
+import { javaAnswerLines, requireKafkaClientsJar } from '../helpers/java-table.js';
+import { requireE2E } from '../kafka/harness.js';
 import { SHORT_NAME_CASES } from '../unit/kerberos-short-name-cases.js';
 
 /**
@@ -17,27 +16,10 @@ import { SHORT_NAME_CASES } from '../unit/kerberos-short-name-cases.js';
 
 const e2e = requireE2E();
 
-function kafkaClientsJar(): string | undefined {
-  try {
-    const jar = readdirSync(LIB_DIR).find((name) => /^kafka-clients-[0-9.]+\.jar$/.test(name));
-    return jar && join(LIB_DIR, jar);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Kafka's short name for each request, or null on an exception (its class kept to assert NoMatchingRule). */
 async function kafkaShortNames(jar: string, requests: Array<{ defaultRealm: string; rules: string; name: string }>): Promise<Array<{ name: string | null; exception?: string }>> {
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-  const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', jar, join(import.meta.dirname, 'ShortNamer.java')], { stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  child.stdin.end(requests.map((request) => `${b64(request.defaultRealm)}\t${b64(request.rules)}\t${b64(request.name)}\n`).join(''));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`ShortNamer.java exited ${code}: ${stderr}`);
-  const lines = stdout.trim().split('\n');
+  const lines = await javaAnswerLines(jar, join(import.meta.dirname, 'ShortNamer.java'), requests.map((request) => `${b64(request.defaultRealm)}\t${b64(request.rules)}\t${b64(request.name)}`));
   expect(lines).toHaveLength(requests.length);
   return lines.map((line) => {
     const [status, value] = line.split('\t');
@@ -49,10 +31,8 @@ describe.skipIf(!e2e)("GSSAPI principals: samctl's against Kafka's KerberosShort
   let answers: Array<{ name: string | null; exception?: string }>;
 
   beforeAll(async () => {
-    const jar = kafkaClientsJar() ?? (await prepareKafka(), kafkaClientsJar());
-    if (!jar) throw new Error('no kafka-clients jar in test/kafka/target/lib');
     answers = await kafkaShortNames(
-      jar,
+      await requireKafkaClientsJar(),
       SHORT_NAME_CASES.map((row) => ({ defaultRealm: row.defaultRealm, rules: principalToLocalRules(row.brokerRealm), name: row.name })),
     );
   }, 180_000);

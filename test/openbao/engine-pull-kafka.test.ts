@@ -9,18 +9,15 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaks, startWatcher, stopWatcher } from '../helpers/cmdline-watcher.js';
-import { samctl, samctlOk, tempDir, tool, type RunResult } from '../helpers/samctl.js';
-import { consoleConsume, consoleProduce, createTopic, prepareKafka, requireE2E, runEcho, startKafka, startSteadyProducer, type KafkaCluster, type PyResult, type ToolResult } from '../kafka/harness.js';
+import { samctl, samctlOk, tempDir, tool } from '../helpers/samctl.js';
+import { prepareKafka, requireE2E, startSteadyProducer, type KafkaCluster } from '../kafka/harness.js';
+import { echoRoundTrip, show, startBrokerOn } from '../kafka/setup.js';
 import { makeEngineTls, requireOpenbao, startEngine, type Engine, type EngineTlsFiles } from './engine.js';
 
 const ready = requireE2E() && requireOpenbao();
 const PKI = 'kafka-pki';
 const KV = 'kafka-kv';
 const MESSAGES = ['sensor-1 {"t":20.5}', 'sensor-2 {"t":20.7}', 'sensor-3'];
-
-function show(what: string, r: ToolResult | PyResult | RunResult): string {
-  return `${what}: exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-4000)}`;
-}
 
 describe.skipIf(!ready)('hosts pull from an HTTPS engine with AppRole; the CI renewer renews; pull --reload under load', () => {
   const root = tempDir('samctl-bao-pull-kafka-');
@@ -70,7 +67,7 @@ describe.skipIf(!ready)('hosts pull from an HTTPS engine with AppRole; the CI re
     expect(pulled.exitCode, show('pull broker', pulled)).toBe(0);
     const app = await run(['pull', 'prediction-service', '--kind', 'client', '--pki-mount', PKI, '--kv-mount', KV], brokerHost, asRole('samctl-host-client-prediction-service'));
     expect(app.exitCode, show('pull client', app)).toBe(0);
-    kafka = await startKafka({ nodes: 1, workDir: join(root, 'kafka'), sslSnippets: [join(installDir, 'server-ssl.properties')] });
+    kafka = await startBrokerOn(root, join(installDir, 'server-ssl.properties'));
   }, 600_000);
 
   afterAll(async () => {
@@ -81,21 +78,8 @@ describe.skipIf(!ready)('hosts pull from an HTTPS engine with AppRole; the CI re
 
   it('the broker runs from the pulled files: console round trip and the echo service on a pulled client', async () => {
     expect(await presentedSerial()).toBe(await serialOf(join(installDir, 'broker.crt')));
-    const consoleConfig = join(pki, 'clients', 'console', 'client-ssl.properties');
-    for (const topic of ['sensordata', 'prediction']) {
-      const created = await createTopic(kafka!.bootstrap, topic, 1, 1, consoleConfig);
-      expect(created.exitCode, show(`create ${topic}`, created)).toBe(0);
-    }
-    const produced = await consoleProduce(kafka!.bootstrap, 'sensordata', MESSAGES, consoleConfig);
-    expect(produced.exitCode, show('console producer', produced)).toBe(0);
     const files = { ca: join(appHost, 'client.ca.crt'), cert: join(appHost, 'client.crt'), key: join(appHost, 'client.key') };
-    for (const client of ['confluent', 'kafka-python'] as const) {
-      const echo = await runEcho({ bootstrap: kafka!.bootstrap, ...files, maxMessages: MESSAGES.length, timeoutS: 90, client, group: `prediction-${client}` });
-      expect(echo.exitCode, show(`echo.py with ${client}`, echo)).toBe(0);
-    }
-    const consumed = await consoleConsume(kafka!.bootstrap, 'prediction', { maxMessages: 2 * MESSAGES.length, idleTimeoutMs: 30_000 }, consoleConfig);
-    expect(consumed.exitCode, show('console consumer', consumed)).toBe(0);
-    expect(consumed.lines).toEqual([...MESSAGES, ...MESSAGES]);
+    await echoRoundTrip(kafka!, { consoleConfig: join(pki, 'clients', 'console', 'client-ssl.properties'), service: files, messages: MESSAGES, groupPrefix: 'prediction' });
   }, 400_000);
 
   it('renewed by the CI renewer, pulled and reloaded by the host while 2000 messages flow: 0 failed; no secret on any command line', async () => {
