@@ -5,6 +5,7 @@ import forge from 'node-forge';
 import { SamctlError, ExitCode } from '../errors.js';
 import { runKeytool } from '../keystore/keytool.js';
 import '../pki/native-pbkdf2.js';
+import '../pki/native-pkcs12-kdf.js';
 import { error, notice, type Finding } from './finding.js';
 import { isPbes2, keyMatchesCertificate, openPemKey, parseCertificates, pemBlocks } from './pem-store.js';
 

@@ -1,5 +1,6 @@
 import forge from 'node-forge';
 import '../pki/native-pbkdf2.js';
+import '../pki/native-pkcs12-kdf.js';
 
 const { asn1, pki } = forge;
 
