@@ -9,9 +9,8 @@ import { summarizeCertificate } from '../pki/inspect.js';
 import { openEngineState, type EngineState } from '../store/engine-state.js';
 import type { CaRecord, EngineSettings, IdentityRecord } from '../store/inventory.js';
 import { backupStamp, CA_FILE_NAMES, olderCaGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
-import { parseCaCertificateText, parsePasswordText, readTextFile } from '../store/read.js';
 import { keptCrl, saveCaFiles } from './ca-files.js';
-import { engineCaRecord } from './openbao.js';
+import { engineCaRecord, readCachedEngineCa } from './openbao.js';
 import { recordRetirement, recordRotation, runRetirement, runRotation, type RotationResult } from './rotation.js';
 
 /**
@@ -29,14 +28,6 @@ import { recordRetirement, recordRotation, runRetirement, runRotation, type Rota
 
 const sha = (pem: string) => summarizeCertificate(forge.pki.certificateFromPem(pem)).sha256;
 
-async function cachedCa(layout: PkiLayout, settings: EngineSettings) {
-  const fix = `run samctl ca init --backend openbao --pki-mount ${settings.pkiMount} again: it fetches the engine's CA into ${layout.caDir}`;
-  const certPem = await readTextFile(layout.caCert, fix);
-  const cert = parseCaCertificateText(certPem, layout.caCert, fix);
-  const truststorePassword = parsePasswordText(await readTextFile(layout.truststorePassword, fix), layout.truststorePassword, fix, { generated: true });
-  return { cert, certPem, truststorePassword };
-}
-
 /** The CA files an engine PKI directory keeps: ca.crt, truststore.password, crl.pem, and during a rotation ca-<n>.crt. */
 function engineCaFiles(certPem: string, truststorePassword: string): FileSpec[] {
   return [
@@ -48,7 +39,7 @@ function engineCaFiles(certPem: string, truststorePassword: string): FileSpec[] 
 export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings, input: { cn?: string; days: number; keySize: number; now: Date }): Promise<RotationResult> {
   const client = await connectEngine({ recordedAddress: settings.address });
   const mount = settings.pkiMount;
-  const previous = await cachedCa(layout, settings);
+  const previous = await readCachedEngineCa(layout, settings);
   return runRotation(layout, previous, input.cn, {
     make: async ({ generation, dn }) => {
       const issuerName = `samctl-g${generation}`;
@@ -82,7 +73,7 @@ export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings
 export async function retireEngineCa(layout: PkiLayout, settings: EngineSettings, now: Date): Promise<{ retired: CaRecord[]; identities: IdentityRecord[] }> {
   const client = await connectEngine({ recordedAddress: settings.address });
   const mount = settings.pkiMount;
-  const current = await cachedCa(layout, settings);
+  const current = await readCachedEngineCa(layout, settings);
   let state: EngineState | undefined;
   return runRetirement(layout, current, {
     // With a shared inventory, identities issued from other PKI directories count too.

@@ -95,12 +95,18 @@ export async function initEngineCa(
   return { record, joined, backup, settings };
 }
 
-/** The engine-backed CA as the rest of samctl sees it: the cached certificate; unlocking connects. */
-export async function openEngineAuthority(layout: PkiLayout, settings: EngineSettings): Promise<Authority> {
+/** What an engine PKI directory caches of its CA: ca/ca.crt and ca/truststore.password (no key: it stays in the engine). */
+export async function readCachedEngineCa(layout: PkiLayout, settings: EngineSettings): Promise<{ cert: forge.pki.Certificate; certPem: string; truststorePassword: string }> {
   const fix = `run samctl ca init --backend openbao --pki-mount ${settings.pkiMount} again: it fetches the engine's CA into ${layout.caDir}`;
   const certPem = await readTextFile(layout.caCert, fix);
   const cert = parseCaCertificateText(certPem, layout.caCert, fix);
   const truststorePassword = parsePasswordText(await readTextFile(layout.truststorePassword, fix), layout.truststorePassword, fix, { generated: true });
+  return { cert, certPem, truststorePassword };
+}
+
+/** The engine-backed CA as the rest of samctl sees it: the cached certificate; unlocking connects. */
+export async function openEngineAuthority(layout: PkiLayout, settings: EngineSettings): Promise<Authority> {
+  const { cert, certPem, truststorePassword } = await readCachedEngineCa(layout, settings);
   return {
     issuer: { cert, pem: certPem },
     trusted: await readTrustedCas(layout),
