@@ -86,6 +86,16 @@ export async function readTrustedCas(layout: PkiLayout): Promise<TrustedCa[]> {
  * certificate CRL"), and only the old CA can sign the old CA's.
  */
 export async function rotatedCaFiles(layout: PkiLayout, fresh: { certPem: string; keyPem: string }, previous: CaFiles): Promise<FileSpec[]> {
+  return [...currentCaFiles({ ...fresh, truststorePassword: previous.truststorePassword }), ...(await carriedCaFiles(layout, previous))];
+}
+
+/**
+ * What phase 1 of a rotation carries over in ca/ beside the new CA, whatever holds its key: the
+ * CRL, every older certificate (ca-<n>.crt) and kept key (ca-<n>.key), and the previous CA as
+ * the next generation's certificate, with its encrypted key when it has one in ca/ (an engine's
+ * stays in the engine).
+ */
+export async function carriedCaFiles(layout: PkiLayout, previous: { certPem: string; keyPem?: string }): Promise<FileSpec[]> {
   const names = await readdir(layout.caDir);
   const older = names.filter((name) => olderCaGeneration(name) !== undefined);
   const olderKeys = names.filter((name) => olderCaKeyGeneration(name) !== undefined);
@@ -93,13 +103,9 @@ export async function rotatedCaFiles(layout: PkiLayout, fresh: { certPem: string
   const kept: FileSpec[] = [];
   for (const name of older) kept.push({ name, content: await readFile(join(layout.caDir, name)), mode: PUBLIC });
   for (const name of olderKeys) kept.push({ name, content: await readFile(join(layout.caDir, name)), mode: SECRET });
-  return [
-    ...currentCaFiles({ ...fresh, truststorePassword: previous.truststorePassword }),
-    ...(await keptCrl(layout)),
-    ...kept,
-    { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC },
-    { name: layout.olderCaKeyName(next), content: previous.keyPem, mode: SECRET },
-  ];
+  kept.push({ name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC });
+  if (previous.keyPem !== undefined) kept.push({ name: layout.olderCaKeyName(next), content: previous.keyPem, mode: SECRET });
+  return [...(await keptCrl(layout)), ...kept];
 }
 
 /** The retiring CAs' files in ca/ (generation, certificate PEM and, when kept, encrypted key PEM), oldest first. */

@@ -1,6 +1,4 @@
 import forge from 'node-forge';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { connectEngine } from '../engine/connection.js';
 import type { EngineClient } from '../engine/client.js';
 import { defaultIssuerPem, generateRoot, listIssuers, notPki, readIssuer, setDefaultIssuer, stopIssuing, tunePki } from '../engine/pki.js';
@@ -8,8 +6,8 @@ import { operationError } from '../errors.js';
 import { summarizeCertificate } from '../pki/inspect.js';
 import { openEngineState, type EngineState } from '../store/engine-state.js';
 import type { CaRecord, EngineSettings, IdentityRecord } from '../store/inventory.js';
-import { backupStamp, CA_FILE_NAMES, olderCaGeneration, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
-import { keptCrl, saveCaFiles } from './ca-files.js';
+import { backupStamp, CA_FILE_NAMES, PUBLIC, SECRET, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { carriedCaFiles, keptCrl, saveCaFiles } from './ca-files.js';
 import { engineCaRecord, readCachedEngineCa } from './openbao.js';
 import { recordRetirement, recordRotation, runRetirement, runRotation, type RotationResult } from './rotation.js';
 
@@ -54,14 +52,7 @@ export async function rotateEngineCa(layout: PkiLayout, settings: EngineSettings
         fresh = { ...made, name: issuerName, usage: '' };
       }
       await setDefaultIssuer(client, mount, fresh.issuerId);
-      const older = (await readdir(layout.caDir)).filter((name) => olderCaGeneration(name) !== undefined);
-      const next = Math.max(0, ...older.map((name) => olderCaGeneration(name)!)) + 1;
-      const kept: FileSpec[] = await Promise.all(older.map(async (name) => ({ name, content: await readFile(join(layout.caDir, name)), mode: PUBLIC })));
-      await saveCaFiles(
-        layout,
-        [...engineCaFiles(fresh.pem, previous.truststorePassword), ...(await keptCrl(layout)), ...kept, { name: layout.olderCaCertName(next), content: previous.certPem, mode: PUBLIC }],
-        layout.caBackup(backupStamp(input.now)),
-      );
+      await saveCaFiles(layout, [...engineCaFiles(fresh.pem, previous.truststorePassword), ...(await carriedCaFiles(layout, previous))], layout.caBackup(backupStamp(input.now)));
       return engineCaRecord(forge.pki.certificateFromPem(fresh.pem), input.now);
     },
     recorded: async (record, inventory) => {
