@@ -7,6 +7,7 @@ import type { Signer } from './authority/signer.js';
 import { usageError } from './errors.js';
 import { issueIdentity, type IdentityRequest, type IssuedIdentity } from './identity.js';
 import { generateKeyPair, type KeyPair } from './pki/keys.js';
+import type { PrimeScheduler } from './pki/rsa-keygen.js';
 import type { StoreType } from './keystore/stores.js';
 import { subjectField } from './pki/inspect.js';
 import { validityWindow } from './pki/validity.js';
@@ -135,42 +136,45 @@ async function restoreDirectories(swapped: Array<{ target: string; previous?: st
 }
 
 /**
- * Starts every identity's key (those renewed with --keep-key have one), at most
- * `keysInFlight()` at once: enough to keep every core busy, while one of libuv's four
- * threads stays free for file I/O, which would otherwise queue behind the key generations.
- * The first ones are handed to libuv before this returns (not a microtask later), so that
+ * Starts every identity's key (those renewed with --keep-key have one). A key is two primes,
+ * made at most `primesInFlight()` at once across all keys, in order: enough to keep every core
+ * busy (a key's two primes side by side, the next key's first prime as soon as either is done),
+ * while one of libuv's four threads stays free for file I/O, which would otherwise queue behind
+ * them. The first ones are handed to libuv before this returns (not a microtask later), so that
  * they run while the caller blocks this thread in the CA unlock.
  */
 function startKeys(requests: IdentityRequest[]): { keys: Map<IdentityRequest, Promise<KeyPair>>; stop: () => void } {
   const waiting: Array<() => void> = [];
-  const max = keysInFlight();
+  const max = primesInFlight();
   let active = 0;
   const next = () => {
     while (active < max && waiting.length > 0) waiting.shift()!();
   };
-  const keys = new Map<IdentityRequest, Promise<KeyPair>>();
-  for (const request of requests) {
-    if (request.keyPem) continue;
-    const key = new Promise<KeyPair>((resolve, reject) => {
+  const schedule: PrimeScheduler = (job) =>
+    new Promise((resolve, reject) => {
       waiting.push(() => {
         active++;
-        generateKeyPair(request.keySize)
+        job()
           .then(resolve, reject)
           .finally(() => {
             active--;
             next();
           });
       });
+      next();
     });
+  const keys = new Map<IdentityRequest, Promise<KeyPair>>();
+  for (const request of requests) {
+    if (request.keyPem) continue;
+    const key = generateKeyPair(request.keySize, schedule);
     key.catch(() => undefined); // awaited in buildAll; a failed unlock must not leave it unhandled
     keys.set(request, key);
   }
-  next();
-  // Stopped: nothing queued starts; the keys being made finish (libuv cannot cancel them) and are dropped.
+  // Stopped: nothing queued starts; the primes being made finish (libuv cannot cancel them) and are dropped.
   return { keys, stop: () => void waiting.splice(0) };
 }
 
-function keysInFlight(): number {
+function primesInFlight(): number {
   return Math.max(1, Math.min(cpus().length, 3));
 }
 

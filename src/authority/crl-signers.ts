@@ -20,7 +20,7 @@ export interface CrlSigner {
  */
 export async function unlockCrlSigners(layout: PkiLayout, passphrase: string, cas: CaRecord[]): Promise<CrlSigner[]> {
   const current = await readCaFiles(layout);
-  const signers: CrlSigner[] = [{ caSha256: summarizeCertificate(current.cert).sha256, signer: FileCa.unlock(current, passphrase, layout) }];
+  const signers: CrlSigner[] = [{ caSha256: summarizeCertificate(current.cert).sha256, signer: await FileCa.unlock(current, passphrase, layout) }];
   for (const older of (await readOlderCaFiles(layout)).reverse()) {
     const caSha256 = summarizeCertificate(older.cert).sha256;
     if (older.keyPem === undefined) {
@@ -32,7 +32,7 @@ export async function unlockCrlSigners(layout: PkiLayout, passphrase: string, ca
     }
     const keyDigest = cas.find((record) => record.sha256 === caSha256)?.keyDigest;
     const files = { cert: older.cert, certPem: older.certPem, keyPem: older.keyPem, truststorePassword: current.truststorePassword, keyDigest };
-    signers.push({ caSha256, signer: FileCa.unlock(files, passphrase, layout, { cert: older.certPath, key: older.keyPath }) });
+    signers.push({ caSha256, signer: await FileCa.unlock(files, passphrase, layout, { cert: older.certPath, key: older.keyPath }) });
   }
   return signers;
 }

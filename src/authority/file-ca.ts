@@ -63,8 +63,8 @@ export class FileCa implements Signer {
   }
 
   /** Decrypts ca/ca.key (or a retiring CA's ca-<n>.key, given `paths`) and checks it belongs to its certificate. */
-  static unlock(files: CaFiles & { cert: forge.pki.Certificate }, passphrase: string, layout: PkiLayout, paths: { cert: string; key: string } = { cert: layout.caCert, key: layout.caKey }): FileCa {
-    const key = decryptPrivateKey(files.keyPem, passphrase, paths.key, files.keyDigest);
+  static async unlock(files: CaFiles & { cert: forge.pki.Certificate }, passphrase: string, layout: PkiLayout, paths: { cert: string; key: string } = { cert: layout.caCert, key: layout.caKey }): Promise<FileCa> {
+    const key = await decryptPrivateKey(files.keyPem, passphrase, paths.key, files.keyDigest);
     if (!keyMatchesCertificate(key, files.cert)) {
       throw new SamctlError(`${paths.key} does not belong to ${paths.cert}`, {
         hint: `restore the matching pair from ${layout.backups}/ca-*/`,

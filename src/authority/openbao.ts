@@ -232,7 +232,7 @@ export async function migrateDirectoryCa(
   if (inventory.settings.backend !== 'directory') throw usageError(`the CA of ${layout.root} is already in an engine`, 'nothing to migrate; samctl issues through it already');
   if (inventory.cas.some((ca) => ca.status === 'retiring')) throw usageError('a CA rotation is in progress', 'finish it (samctl renew --all, samctl ca retire) before moving the CA into the engine');
   const files = await readCaFiles(layout);
-  const key = decryptPrivateKey(files.keyPem, await input.passphrase(), layout.caKey, files.keyDigest);
+  const key = await decryptPrivateKey(files.keyPem, await input.passphrase(), layout.caKey, files.keyDigest);
   if (!keyMatchesCertificate(key, files.cert)) throw operationError(`${layout.caKey} does not belong to ${layout.caCert}`, `restore the matching pair from ${layout.backups}/ca-*/`);
   const sha = summarizeCertificate(files.cert).sha256;
 

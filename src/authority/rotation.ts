@@ -120,7 +120,7 @@ export async function runRetirement<T>(layout: PkiLayout, current: CurrentCa, st
 export async function rotateCa(layout: PkiLayout, input: { cn?: string; days: number; keySize: number; passphrase: string; now: Date }): Promise<RotationResult> {
   const previous = await readCaFiles(layout);
   // Unlocking proves the passphrase before anything is made; the new CA key uses it too.
-  FileCa.unlock(previous, input.passphrase, layout);
+  await FileCa.unlock(previous, input.passphrase, layout);
   return runRotation(layout, previous, input.cn, {
     make: async ({ dn }) => {
       const fresh = await createFileCa({ dn, days: input.days, keySize: input.keySize, passphrase: input.passphrase, now: input.now });

@@ -1,20 +1,19 @@
-import { createCipheriv, createHash, createPrivateKey, pbkdf2, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPrivateKey, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { SamctlError, ExitCode } from '../errors.js';
 import './native-pbkdf2.js';
 import './native-rsa.js';
+import { generateRsaKeyPair, type PrimeScheduler } from './rsa-keygen.js';
 
 export type KeyPair = forge.pki.rsa.KeyPair;
 
 /** PBKDF2-HMAC-SHA256 iterations for the CA key: OWASP's 2023 advice (native PBKDF2 makes it ~0.2 s). */
 export const CA_KEY_PBKDF2_ITERATIONS = 600_000;
 
-/** RSA key generation; forge hands the callback form to Node's native keygen off the main thread. */
-export function generateKeyPair(bits: number): Promise<KeyPair> {
-  return new Promise((resolve, reject) => {
-    forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 }, (err, keyPair) => (err ? reject(err) : resolve(keyPair)));
-  });
+/** A new RSA key pair (FIPS 186-4 B.3.3 with OpenSSL's primes: ./rsa-keygen.ts says why not OpenSSL 3's keygen). */
+export function generateKeyPair(bits: number, schedule?: PrimeScheduler): Promise<KeyPair> {
+  return generateRsaKeyPair(bits, schedule);
 }
 
 /** Unencrypted PKCS#8 PEM: Kafka's PEM loader rejects PKCS#1 ("BEGIN RSA PRIVATE KEY"). */
@@ -107,28 +106,50 @@ function notEncryptedPkcs8(file: string, pem: string): SamctlError {
 }
 
 /**
- * Reads an encrypted PKCS#8 key. OpenSSL (through node:crypto) does the PBKDF2 natively;
- * its error codes tell a wrong passphrase apart from a damaged file. CBC has no integrity
- * check, so a damaged last block also fails as "bad decrypt": `expectedDigest` (recorded in
- * the inventory when the key was written) settles which it is.
+ * Reads an encrypted PKCS#8 key. A key as `sealPrivateKey` writes it (PBES2, PBKDF2-HMAC-SHA256,
+ * AES-256-CBC) has its 600,000 PBKDF2 iterations run on libuv's threads, so this thread stays free
+ * meanwhile (issuing hands it new work for the key generations); the AES is OpenSSL's. Any other
+ * form is read by OpenSSL in one call. OpenSSL's error codes tell a wrong passphrase apart from a
+ * damaged file. CBC has no integrity check, so a damaged last block also fails as "bad decrypt":
+ * `expectedDigest` (recorded in the inventory when the key was written) settles which it is.
  */
-export function decryptPrivateKey(pem: string, passphrase: string, file: string, expectedDigest?: string): forge.pki.rsa.PrivateKey {
+export async function decryptPrivateKey(pem: string, passphrase: string, file: string, expectedDigest?: string): Promise<forge.pki.rsa.PrivateKey> {
   if (!pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) throw notEncryptedPkcs8(file, pem);
+  const sealed = sealedParts(pem);
+  if (!sealed) return rsaKeyFromPkcs8(decryptWithOpenssl(pem, passphrase, file, expectedDigest), file);
+  const derivedKey = await deriveKey(Buffer.from(passphrase, 'utf8'), sealed.salt, sealed.iterations, 32, 'sha256');
   let der: Buffer;
   try {
-    der = createPrivateKey({ key: pem, format: 'pem', passphrase }).export({ type: 'pkcs8', format: 'der' }) as Buffer;
+    const decipher = createDecipheriv('aes-256-cbc', derivedKey, sealed.iv);
+    der = Buffer.concat([decipher.update(sealed.encrypted), decipher.final()]);
   } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    const message = (err as Error).message ?? '';
-    if (code === 'ERR_OSSL_BAD_DECRYPT' || /bad decrypt/i.test(message)) {
-      if (expectedDigest && encryptedKeyDigest(pem) !== expectedDigest) throw damaged(file, 'its content differs from the key samctl wrote');
-      throw new SamctlError('wrong CA passphrase', {
-        hint: 'check SAMCTL_CA_PASSWORD or the file given with --ca-password-file',
-        exitCode: ExitCode.usage,
-      });
-    }
-    throw damaged(file, code || message);
+    throw decryptError(err, pem, file, expectedDigest);
   }
+  return rsaKeyFromPkcs8(der, file);
+}
+
+function decryptWithOpenssl(pem: string, passphrase: string, file: string, expectedDigest?: string): Buffer {
+  try {
+    return createPrivateKey({ key: pem, format: 'pem', passphrase }).export({ type: 'pkcs8', format: 'der' }) as Buffer;
+  } catch (err) {
+    throw decryptError(err, pem, file, expectedDigest);
+  }
+}
+
+function decryptError(err: unknown, pem: string, file: string, expectedDigest?: string): SamctlError {
+  const code = (err as { code?: string }).code ?? '';
+  const message = (err as Error).message ?? '';
+  if (code === 'ERR_OSSL_BAD_DECRYPT' || /bad decrypt/i.test(message)) {
+    if (expectedDigest && encryptedKeyDigest(pem) !== expectedDigest) return damaged(file, 'its content differs from the key samctl wrote');
+    return new SamctlError('wrong CA passphrase', {
+      hint: 'check SAMCTL_CA_PASSWORD or the file given with --ca-password-file',
+      exitCode: ExitCode.usage,
+    });
+  }
+  return damaged(file, code || message);
+}
+
+function rsaKeyFromPkcs8(der: Buffer, file: string): forge.pki.rsa.PrivateKey {
   let key: forge.pki.rsa.PrivateKey;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
@@ -140,6 +161,45 @@ export function decryptPrivateKey(pem: string, passphrase: string, file: string,
   // certificates nobody can verify, so it is refused here.
   if (!isConsistentRsaKey(key)) throw damaged(file, 'the decrypted key is inconsistent');
   return key;
+}
+
+/**
+ * The parameters of a key in exactly the form `sealPrivateKey` writes (RFC 8018: PBES2 with
+ * PBKDF2, a 32-byte key, hmacWithSHA256, aes256-CBC), or undefined for anything else.
+ */
+function sealedParts(pem: string): { salt: Buffer; iterations: number; iv: Buffer; encrypted: Buffer } | undefined {
+  const { asn1, pki } = forge;
+  type Node = forge.asn1.Asn1;
+  const children = (node: Node | undefined, count: number): Node[] | undefined =>
+    node && node.type === asn1.Type.SEQUENCE && Array.isArray(node.value) && node.value.length === count ? (node.value as Node[]) : undefined;
+  const primitive = (node: Node | undefined, type: number): string | undefined => (node && node.type === type && typeof node.value === 'string' ? node.value : undefined);
+  const isOid = (node: Node | undefined, name: string) => {
+    const value = primitive(node, asn1.Type.OID);
+    return value !== undefined && asn1.derToOid(value) === pki.oids[name];
+  };
+  try {
+    const [algorithm, data] = children(pki.encryptedPrivateKeyFromPem(pem), 2) ?? [];
+    const [pbes2, params] = children(algorithm, 2) ?? [];
+    const [kdf, scheme] = children(params, 2) ?? [];
+    const [pbkdf2Oid, kdfParams] = children(kdf, 2) ?? [];
+    const [salt, count, keyLength, prf] = children(kdfParams, 4) ?? [];
+    const [prfOid] = children(prf, 2) ?? [];
+    const [cipherOid, iv] = children(scheme, 2) ?? [];
+    const bytes = (node: Node | undefined) => {
+      const value = primitive(node, asn1.Type.OCTETSTRING);
+      return value === undefined ? undefined : Buffer.from(value, 'binary');
+    };
+    const integer = (node: Node | undefined) => {
+      const value = primitive(node, asn1.Type.INTEGER);
+      return value === undefined ? undefined : asn1.derToInteger(value);
+    };
+    const parts = { salt: bytes(salt), iterations: integer(count), iv: bytes(iv), encrypted: bytes(data) };
+    if (!isOid(pbes2, 'pkcs5PBES2') || !isOid(pbkdf2Oid, 'pkcs5PBKDF2') || !isOid(prfOid, 'hmacWithSHA256') || !isOid(cipherOid, 'aes256-CBC')) return undefined;
+    if (integer(keyLength) !== 32 || !parts.salt || !parts.iv || parts.iv.length !== 16 || !parts.encrypted || !(parts.iterations! >= 1)) return undefined;
+    return parts as { salt: Buffer; iterations: number; iv: Buffer; encrypted: Buffer };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

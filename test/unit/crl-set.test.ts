@@ -24,7 +24,7 @@ describe('the CRL file: one CRL per trusted CA in one PEM file', () => {
     const window = { thisUpdate: now, nextUpdate: new Date(now.getTime() + 86_400_000), number: 7 };
     const make = async (cn: string) => {
       const made = await createFileCa({ dn: { cn, o: 'Ynformed' }, days: 30, keySize: 2048, passphrase: 'p', now });
-      const signer = FileCa.unlock({ cert: made.cert, certPem: made.certPem, keyPem: made.keyPem, truststorePassword: 'unused' }, 'p', pkiLayout(tempDir('samctl-crl-set-')));
+      const signer = await FileCa.unlock({ cert: made.cert, certPem: made.certPem, keyPem: made.keyPem, truststorePassword: 'unused' }, 'p', pkiLayout(tempDir('samctl-crl-set-')));
       return { certPem: made.certPem, crl: await signer.signCrl([], window) };
     };
     const [current, retired] = await Promise.all([make('CA G2'), make('CA')]);

@@ -15,7 +15,7 @@ const HOUR = 3_600_000;
 /** A CA made and unlocked the way `ca init` and every signing command do it. */
 async function fileCa(cn: string, dir: string): Promise<{ signer: FileCa; certPem: string }> {
   const made = await createFileCa({ dn: { cn, o: 'Ynformed' }, days: 30, keySize: 2048, passphrase: PASSPHRASE, now: new Date(Date.now() - HOUR) });
-  const signer = FileCa.unlock({ cert: made.cert, certPem: made.certPem, keyPem: made.keyPem, truststorePassword: 'unused here' }, PASSPHRASE, pkiLayout(dir));
+  const signer = await FileCa.unlock({ cert: made.cert, certPem: made.certPem, keyPem: made.keyPem, truststorePassword: 'unused here' }, PASSPHRASE, pkiLayout(dir));
   return { signer, certPem: made.certPem };
 }
 

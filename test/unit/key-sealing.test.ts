@@ -41,8 +41,8 @@ describe('CA key sealing with a derivation made beforehand', () => {
     expect(asn1).toMatch(/INTEGER\s+:0927C0\b/); // 600,000 iterations
     const opened = createPrivateKey({ key: sealed, format: 'pem', passphrase: 'correct horse battery' });
     expect(opened.export({ type: 'pkcs8', format: 'pem' })).toBe(pem);
-    expect(decryptPrivateKey(sealed, 'correct horse battery', 'ca.key').n.equals(key.n)).toBe(true);
-    expect(() => decryptPrivateKey(sealed, 'wrong horse', 'ca.key')).toThrow('wrong CA passphrase');
+    expect((await decryptPrivateKey(sealed, 'correct horse battery', 'ca.key')).n.equals(key.n)).toBe(true);
+    await expect(decryptPrivateKey(sealed, 'wrong horse', 'ca.key')).rejects.toThrow('wrong CA passphrase');
   });
 
   it('uses a fresh salt and IV every time', async () => {
@@ -50,5 +50,27 @@ describe('CA key sealing with a derivation made beforehand', () => {
     expect(a.salt.equals(b.salt)).toBe(false);
     expect(a.iv.equals(b.iv)).toBe(false);
     expect(a.derivedKey.equals(b.derivedKey)).toBe(false);
+  });
+
+  it('unseals off this thread: timers keep firing while the 600,000 iterations run', async () => {
+    const sealed = sealPrivateKey(key, await startKeySealing('correct horse battery'));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const opened = await decryptPrivateKey(sealed, 'correct horse battery', 'ca.key');
+    clearInterval(timer);
+    expect(opened.n.equals(key.n)).toBe(true);
+    expect(ticks).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each([
+    ['AES-128, HMAC-SHA256', ['-v2', 'aes-128-cbc', '-v2prf', 'hmacWithSHA256']],
+    ['AES-256, HMAC-SHA512', ['-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA512']],
+    ['AES-256, HMAC-SHA256, 2,048 iterations', ['-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', '2048']],
+  ])('reads a key openssl encrypted another way (%s), and refuses a wrong passphrase for it', async (_name, options) => {
+    writeFileSync(join(dir, 'plain.pem'), pem, { mode: 0o600 });
+    writeFileSync(join(dir, 'pass'), 'correct horse battery\n', { mode: 0o600 });
+    const converted = execFileSync('openssl', ['pkcs8', '-topk8', ...options, '-in', join(dir, 'plain.pem'), '-passout', `file:${join(dir, 'pass')}`], { encoding: 'utf8' });
+    expect((await decryptPrivateKey(converted, 'correct horse battery', 'ca.key')).n.equals(key.n)).toBe(true);
+    await expect(decryptPrivateKey(converted, 'wrong horse', 'ca.key')).rejects.toThrow('wrong CA passphrase');
   });
 });
