@@ -28,8 +28,14 @@ describe('PKCS#12 and PEM store types', () => {
     for (const [name, kind] of [['p12.local', 'brokers'], ['p12-client', 'clients']]) {
       const d = dir(kind, name);
       const keystore = await tool('openssl', ['pkcs12', '-in', join(d, 'keystore.p12'), '-passin', `file:${join(d, 'store.password')}`, '-info', '-noout']);
-      expect(keystore.all).toMatch(/PBES2, PBKDF2, AES-256-CBC/);
+      expect(keystore.all).toMatch(/PBES2, PBKDF2, AES-256-CBC, Iteration 10000, PRF hmacWithSHA256/);
+      expect(keystore.all).toMatch(/MAC: sha256, Iteration 2048/);
       expect(keystore.all).not.toMatch(/RC2|RC4|legacy/i);
+      const trustInfo = await tool('openssl', ['pkcs12', '-in', join(d, 'truststore.p12'), '-passin', `file:${join(d, 'truststore.password')}`, '-info', '-noout']);
+      expect(trustInfo.all).toMatch(/MAC: sha256, Iteration 2048/);
+      const wrong = await tool('openssl', ['pkcs12', '-in', join(d, 'keystore.p12'), '-passin', 'pass:not-the-password', '-info', '-noout'], { reject: false });
+      expect(wrong.exitCode).not.toBe(0);
+      expect(wrong.all).toMatch(/mac verify error/i);
       const truststore = await tool('openssl', ['pkcs12', '-in', join(d, 'truststore.p12'), '-passin', `file:${join(d, 'truststore.password')}`, '-nokeys']);
       expect(truststore.stdout).toContain('BEGIN CERTIFICATE');
       const extracted = await tool('openssl', ['pkcs12', '-in', join(d, 'keystore.p12'), '-passin', `file:${join(d, 'store.password')}`, '-nocerts', '-nodes']);
