@@ -52,11 +52,13 @@ echo "$report" | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "ut
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# One line per renewed broker: "<host> <keystore path on the broker>"
+# One line per renewed broker: "<host> <settings to give kafka-configs.sh --add-config>": the
+# keystore path on the broker under each TLS listener's prefix (SSL, and SASL_SSL for a SASL
+# broker: each listener keeps the keystore it loaded until its own setting is given).
 echo "$report" | node -e '
   const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
-  for (const reload of r.reloadCommands) console.log(reload.broker, reload.command.match(/keystore\.location=(\S+)/)[1]);
-' | while read -r host keystore; do
+  for (const reload of r.reloadCommands) console.log(reload.broker, reload.command.match(/--add-config (\S+)/)[1]);
+' | while read -r host settings; do
   id=""
   for pair in $BROKER_IDS; do [ "${pair%%=*}" = "$host" ] && id=${pair#*=}; done
   if [ -z "$id" ]; then echo "no node.id for $host in BROKER_IDS: deliver and reload it by hand" >&2; exit 1; fi
@@ -71,10 +73,10 @@ echo "$report" | node -e '
   deliver "$host" "$work/$host.tar.age" "$work/$host.unpack.sh"
 
   bootstrap=${BOOTSTRAP:-$host:9092}
-  echo "reloading the keystore of $host (node.id $id) from $keystore via $bootstrap"
+  echo "reloading the keystore of $host (node.id $id) via $bootstrap: $settings"
   kafka-configs.sh --bootstrap-server "$bootstrap" --command-config "$ADMIN_CONFIG" \
     --entity-type brokers --entity-name "$id" --alter \
-    --add-config "listener.name.ssl.ssl.keystore.location=$keystore"
+    --add-config "$settings"
 done
 
 "$SAMCTL" verify

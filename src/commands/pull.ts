@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectEngine } from '../engine/connection.js';
 import { parseMount } from '../engine/pki.js';
 import { operationError, usageError } from '../errors.js';
-import { alterBrokerConfigCommand } from '../kafka/actions.js';
+import { alterBrokerConfigCommand, renderedTlsListeners, storeReloadSets } from '../kafka/actions.js';
 import { setBrokerConfigs } from '../kafka/client.js';
 import { engineNotConfigured, parseBrokerProperties, readPulledIdentity, type BrokerProperties } from '../lifecycle/pull.js';
 import { parseIdentityName } from '../pki/names.js';
@@ -93,15 +93,16 @@ Exit codes:
       let reload: { command: string; nodeId: number | null; presents: unknown; reloaded: boolean } | undefined;
       if (kind === 'broker') {
         const hostNames = identityFileNames('broker', record.storeType, { prefixed: record.installDir !== undefined });
-        const set = { key: 'listener.name.ssl.ssl.keystore.location', value: join(pulled.dir, hostNames.keystore) };
+        const keystore = { store: 'keystore' as const, path: join(pulled.dir, hostNames.keystore) };
+        const listeners = renderedTlsListeners(record);
         const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
-        const printed = alterBrokerConfigCommand(host, broker?.nodeId ?? `<node.id of ${record.name}>`, set);
+        const printed = alterBrokerConfigCommand(host, broker?.nodeId ?? `<node.id of ${record.name}>`, storeReloadSets(listeners, keystore));
         reload = { command: printed, nodeId: broker ? Number(broker.nodeId) : null, presents: null, reloaded: false };
         if (options.reload && broker) {
           const file = (role: 'key' | 'cert' | 'ca') => readFile(join(pulled.dir, hostNames[role]));
           const identity = { key: await file('key'), cert: await file('cert'), ca: await file('ca') };
           const hosts = [...new Set([record.name, ...record.sans.filter((san) => san.startsWith('DNS:') || san.startsWith('IP:')).map((san) => san.slice(san.indexOf(':') + 1))])];
-          const { outcomes } = await setBrokerConfigs([broker.bootstrap], identity, [{ broker: record.name, hosts, sets: [set], presents: { serial: record.serial, sha256: record.sha256 } }]);
+          const { outcomes } = await setBrokerConfigs([broker.bootstrap], identity, [{ broker: record.name, hosts, reloads: [keystore], listeners, presents: { serial: record.serial, sha256: record.sha256 } }]);
           const outcome = outcomes[0]!;
           if (outcome.error) throw operationError(`${record.name} pulled into ${pulled.dir} but not reloaded: ${outcome.error.message}`, outcome.error.hint);
           if (outcome.nodeId !== Number(broker.nodeId)) out.warn(`the broker at ${broker.bootstrap} advertising ${record.name} is node.id ${outcome.nodeId}, not ${broker.nodeId} as ${options.serverProperties} says`);

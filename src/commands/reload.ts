@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { operationError, usageError } from '../errors.js';
-import { reloadBrokerStore, type BrokerStore } from '../kafka/actions.js';
+import { reloadBrokerStore, renderedTlsListeners, type BrokerStore } from '../kafka/actions.js';
 import { setBrokerConfigs, type BrokerConfigOutcome, type BrokerConfigTarget } from '../kafka/client.js';
 import { readClientIdentity } from '../kafka/client-identity.js';
 import { parseIdentityName } from '../pki/names.js';
@@ -26,18 +26,21 @@ export function registerReload(program: Command): void {
       'after',
       `
 Finds each broker's node.id in the cluster's metadata (the broker advertised under the
-identity's name or one of its SANs), then sends IncrementalAlterConfigs for that broker:
-listener.name.ssl.ssl.keystore.location (or truststore) = the file's path on the broker. The
-same path re-given makes the broker re-read the file when it changed. This is the
-kafka-configs.sh command that samctl renew / ca rotate / ca retire print, with the node.id
-filled in.
+identity's name or one of its SANs) and its TLS listeners in its config (DescribeConfigs:
+every SSL and SASL_SSL listener, controllers left out), then sends IncrementalAlterConfigs for
+that broker: listener.name.<listener>.ssl.keystore.location (or truststore) = the file's path
+on the broker, for each of them. A listener keeps the store it loaded until its own setting is
+given; the same path re-given makes it re-read the file when it changed. This is the
+kafka-configs.sh command that samctl renew / ca rotate / ca retire print (there with the
+listeners samctl's server-ssl.properties opens), with the node.id filled in.
 
 Kafka accepts the change before the broker loads the file, and a file it cannot load only
-shows in its log. So after a keystore reload samctl waits (up to 15 s) until the broker
-presents the certificate samctl issued last. A truststore cannot be seen from outside.
+shows in its log. So after a keystore reload samctl waits (up to 15 s) until every TLS
+listener of the broker presents the certificate samctl issued last. A truststore cannot be
+seen from outside.
 
-The client's principal must be allowed to alter broker configs: with an authorizer, a super
-user (super.users) or ALTER_CONFIGS on the cluster. No secret is read from the command line:
+The client's principal must be allowed to read and alter broker configs: with an authorizer,
+a super user (super.users) or ALTER_CONFIGS on the cluster (which implies DESCRIBE_CONFIGS). No secret is read from the command line:
 the client's key comes from <dir>/clients/<name>/.
 
 Examples:
@@ -67,7 +70,13 @@ Exit codes:
       const identity = await readClientIdentity(layout, client);
 
       const planned = records.map((record) => stores.map((store) => ({ store, action: reloadBrokerStore(layout, record!, store) })));
-      const targets: BrokerConfigTarget[] = planned.map((actions) => ({ broker: actions[0].action.broker, hosts: actions[0].action.hosts, sets: actions.map(({ action }) => action.set), presents: actions.find(({ action }) => action.presents)?.action.presents ?? null }));
+      const targets: BrokerConfigTarget[] = planned.map((actions) => ({
+        broker: actions[0].action.broker,
+        hosts: actions[0].action.hosts,
+        reloads: actions.map(({ action }) => action.reload),
+        listeners: renderedTlsListeners(records.find((record) => record!.name === actions[0].action.broker)!),
+        presents: actions.find(({ action }) => action.presents)?.action.presents ?? null,
+      }));
       const { cluster, outcomes } = await setBrokerConfigs(bootstrap, identity, targets);
 
       out.result({
@@ -88,7 +97,8 @@ Exit codes:
         if (outcome.error) return;
         for (const { store, action } of planned[i]) {
           const seen = store === 'keystore' ? `, presents serial ${outcome.presented?.serial}` : " (a file it cannot load shows only in the broker's log)";
-          out.line(`${out.style.green('✔')} ${outcome.broker} (node.id ${outcome.nodeId}): ${store} reloaded from ${action.set.value}${seen}`);
+          const listeners = outcome.sets.filter((set) => set.key.endsWith(`.ssl.${store}.location`)).map((set) => set.key.split('.')[2]!.toUpperCase());
+          out.line(`${out.style.green('✔')} ${outcome.broker} (node.id ${outcome.nodeId}): ${store} reloaded from ${action.reload.path} (${listeners.join(', ')})${seen}`);
         }
       });
       const failed = outcomes.filter((outcome) => outcome.error);

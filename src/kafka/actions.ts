@@ -30,7 +30,10 @@ export interface BrokerConfigAction extends KafkaAction {
   broker: string;
   /** Names the broker may be advertised under: its identity name and SANs. */
   hosts: string[];
-  set: BrokerConfigSet;
+  /** The store's file on the broker and the setting (under each TLS listener's prefix) that names it. */
+  reload: StoreReload;
+  /** One per TLS listener samctl's server-ssl.properties opens: what the printed command sets. */
+  sets: BrokerConfigSet[];
   /**
    * What the broker then presents to clients, when that can be seen from outside: a reloaded
    * keystore shows as the renewed certificate; a truststore cannot be seen (null).
@@ -40,33 +43,55 @@ export interface BrokerConfigAction extends KafkaAction {
 
 export type BrokerStore = 'keystore' | 'truststore';
 
+/** A store to reload: `ssl.<store>.location` = `path`, set under every TLS listener's prefix. */
+export interface StoreReload {
+  store: BrokerStore;
+  path: string;
+}
+
+/**
+ * The listeners samctl's server-ssl.properties opens with TLS, by their config prefix names:
+ * SSL, and SASL_SSL for a broker issued with --sasl. Both read the same keystore and
+ * truststore, and each keeps the one it loaded until its own prefixed setting changes.
+ */
+export function renderedTlsListeners(record: Pick<IdentityRecord, 'sasl'>): string[] {
+  return record.sasl ? ['ssl', 'sasl_ssl'] : ['ssl'];
+}
+
+/** The settings that reload `reload`'s store on each of `listeners` (KIP-226: listener-prefixed, per broker). */
+export function storeReloadSets(listeners: string[], reload: StoreReload): BrokerConfigSet[] {
+  return listeners.map((listener) => ({ key: `listener.name.${listener.toLowerCase()}.ssl.${reload.store}.location`, value: reload.path }));
+}
+
 /**
  * Makes a running broker re-read its keystore or truststore file without a restart (KIP-226):
  * re-giving the same path reloads the file when it changed. The path is where the broker
- * reads it, its install dir. In the command the node.id is left for the operator (or
- * examples/ci/renew.sh) to fill in; `samctl reload` finds it in the cluster's metadata.
+ * reads it, its install dir. A listener keeps the store it loaded until its own prefixed
+ * setting is given, so every TLS listener gets one (SSL, and SASL_SSL for a SASL broker). In
+ * the command the node.id is left for the operator (or examples/ci/renew.sh) to fill in;
+ * `samctl reload` finds it in the cluster's metadata and the TLS listeners in the broker's config.
  */
 export function reloadBrokerStore(layout: PkiLayout, record: IdentityRecord, store: BrokerStore): BrokerConfigAction {
   const sanNames = record.sans.filter((san) => san.startsWith('DNS:') || san.startsWith('IP:')).map((san) => san.slice(san.indexOf(':') + 1));
   const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
-  // The SSL listener's own prefix: listener-prefixed settings win over plain ones, and
-  // samctl's server-ssl.properties names the listener SSL.
-  const set = { key: `listener.name.ssl.ssl.${store}.location`, value: hostPlacement(layout, record).path(store) };
+  const reload = { store, path: hostPlacement(layout, record).path(store) };
+  const sets = storeReloadSets(renderedTlsListeners(record), reload);
   return {
     summary: `reload ${record.name}'s ${store}`,
-    command: alterBrokerConfigCommand(host, `<node.id of ${record.name}>`, set),
+    command: alterBrokerConfigCommand(host, `<node.id of ${record.name}>`, sets),
     broker: record.name,
     hosts: [...new Set([record.name, ...sanNames])],
-    set,
+    reload,
+    sets,
     presents: store === 'keystore' ? { serial: record.serial, sha256: record.sha256 } : null,
   };
 }
 
 /** kafka-configs.sh for one broker's own config: the face of IncrementalAlterConfigs (BROKER, SET). */
-export function alterBrokerConfigCommand(host: string, nodeId: string, set: BrokerConfigSet): string {
+export function alterBrokerConfigCommand(host: string, nodeId: string, sets: BrokerConfigSet[]): string {
   return [
     `kafka-configs.sh --bootstrap-server ${host}:9092 --command-config admin-ssl.properties`,
     `--entity-type brokers --entity-name ${nodeId} --alter`,
-    `--add-config ${set.key}=${set.value}`,
+    `--add-config ${sets.map((set) => `${set.key}=${set.value}`).join(',')}`,
   ].join(' ');
 }

@@ -1,7 +1,8 @@
 import type { Admin } from '@platformatic/kafka';
 import { operationError } from '../errors.js';
 import { handshake, type TlsIdentity } from '../net/tls-probe.js';
-import type { BrokerConfigSet } from './actions.js';
+import { resolveListeners } from '../check/broker-config.js';
+import { storeReloadSets, type BrokerConfigSet, type StoreReload } from './actions.js';
 import { describeKafkaError } from './errors.js';
 
 export interface KafkaAnswer {
@@ -44,11 +45,13 @@ export async function fetchClusterMetadata(bootstrap: string, identity: TlsIdent
   }
 }
 
-/** Config sets for one broker, found in the cluster by the names it may be advertised under. */
+/** Stores to reload on one broker, found in the cluster by the names it may be advertised under. */
 export interface BrokerConfigTarget {
   broker: string;
   hosts: string[];
-  sets: BrokerConfigSet[];
+  reloads: StoreReload[];
+  /** The TLS listeners to reload when the broker's own config does not name them (samctl's rendered ones). */
+  listeners: string[];
   /** The certificate the broker must present once it applied the sets, when that can be seen (a keystore). */
   presents: Certificate | null;
 }
@@ -103,43 +106,64 @@ export async function setBrokerConfigs(bootstrap: string[], identity: TlsIdentit
     }
     // The library's way (Admin's own methods): a connection to the broker, then the newest
     // version of the API that both the broker and the library speak.
-    const getApi = (name: string) =>
-      new Promise<typeof kafka.incrementalAlterConfigsV1.api>((resolve, reject) =>
-        admin[kafka.kGetApi](name, (error, api) => (error ? reject(error) : resolve(api as typeof kafka.incrementalAlterConfigsV1.api))),
-      );
+    const getApi = <Api>(name: string) => new Promise<Api>((resolve, reject) => admin[kafka.kGetApi](name, (error, api) => (error ? reject(error) : resolve(api as Api))));
     const outcomes: BrokerConfigOutcome[] = [];
     for (const target of targets) {
       const found = findBroker(target.hosts, cluster.brokers);
       if (typeof found === 'string') {
-        outcomes.push({ broker: target.broker, nodeId: null, sets: target.sets, presented: null, error: { message: found, hint: "is --bootstrap this broker's cluster, and does its advertised.listeners name a host in its certificate?" } });
+        outcomes.push({ broker: target.broker, nodeId: null, sets: [], presented: null, error: { message: found, hint: "is --bootstrap this broker's cluster, and does its advertised.listeners name a host in its certificate?" } });
         continue;
       }
-      const resource = {
-        resourceType: kafka.ConfigTypes.BROKER,
-        resourceName: String(found.id),
-        configs: target.sets.map((set) => ({ name: set.key, configOperation: kafka.IncrementalAlterConfigTypes.SET, value: set.value })),
-      };
+      let sets: BrokerConfigSet[] = [];
+      let endpoints: TlsEndpoint[] = [];
       try {
         const connection = (await admin.connectToBrokers([found.id])).get(found.id);
         if (!connection) throw new Error(`node ${found.id} left the cluster's metadata`);
-        const api = await getApi('IncrementalAlterConfigs');
-        await api.async(connection, [resource], false);
+        // Every listener that speaks TLS keeps the store it loaded until its own prefixed
+        // setting changes: the broker's config names them (SSL, SASL_SSL, any other name).
+        const describeConfigs = await getApi<typeof kafka.describeConfigsV4.api>('DescribeConfigs');
+        const described = await describeConfigs.async(connection, [{ resourceType: kafka.ConfigTypes.BROKER, resourceName: String(found.id), configurationKeys: [...LISTENER_KEYS] }], false, false);
+        const values = Object.fromEntries((described.results[0]?.configs ?? []).filter((config) => config.value !== null).map((config) => [config.name, config.value as string]));
+        endpoints = tlsEndpoints(values, found);
+        const listeners = endpoints.length > 0 ? endpoints.map((endpoint) => endpoint.listener) : target.listeners;
+        sets = target.reloads.flatMap((reload) => storeReloadSets(listeners, reload));
+        const resource = {
+          resourceType: kafka.ConfigTypes.BROKER,
+          resourceName: String(found.id),
+          configs: sets.map((set) => ({ name: set.key, configOperation: kafka.IncrementalAlterConfigTypes.SET, value: set.value })),
+        };
+        const alter = await getApi<typeof kafka.incrementalAlterConfigsV1.api>('IncrementalAlterConfigs');
+        await alter.async(connection, [resource], false);
       } catch (err) {
-        outcomes.push({ broker: target.broker, nodeId: found.id, sets: target.sets, presented: null, error: describe(err) });
+        outcomes.push({ broker: target.broker, nodeId: found.id, sets, presented: null, error: describe(err) });
         continue;
       }
-      const presented = target.presents ? await awaitCertificate(found, identity, target.presents) : null;
       const expected = target.presents;
-      const error =
-        presented && expected && presented.sha256 !== expected.sha256
-          ? {
-              message: presented.sha256
-                ? `the broker accepted the change but still presents certificate serial ${presented.serial}, not ${expected.serial}, after ${APPLY_WITHIN_MS / 1000} s`
-                : `the broker accepted the change but no TLS handshake with ${found.host}:${found.port} succeeded within ${APPLY_WITHIN_MS / 1000} s`,
-              hint: 'it could not load the new keystore (its log says "Validation of dynamic config update of SSLFactory failed"), or the renewed files are not at that path on the broker yet',
-            }
-          : null;
-      outcomes.push({ broker: target.broker, nodeId: found.id, sets: target.sets, presented, error });
+      if (!expected) {
+        outcomes.push({ broker: target.broker, nodeId: found.id, sets, presented: null, error: null });
+        continue;
+      }
+      // The listener clients reached the broker on first (its metadata address), then the others.
+      const checks = [
+        { at: found, label: '' },
+        ...endpoints.filter((endpoint) => !(endpoint.host === found.host && endpoint.port === found.port)).map((endpoint) => ({ at: endpoint, label: `its ${endpoint.listener.toUpperCase()} listener` })),
+      ];
+      let presented: Certificate | null = null;
+      let error: BrokerConfigOutcome['error'] = null;
+      for (const { at, label } of checks) {
+        const seen = await awaitCertificate(at, identity, expected);
+        presented ??= seen;
+        if (seen.sha256 === expected.sha256) continue;
+        const address = `${at.host}:${at.port}`;
+        error = {
+          message: seen.sha256
+            ? `the broker accepted the change but ${label ? `${label} (${address}) ` : ''}still presents certificate serial ${seen.serial}, not ${expected.serial}, after ${APPLY_WITHIN_MS / 1000} s`
+            : `the broker accepted the change but no TLS handshake with ${label ? `${label} (${address})` : address} succeeded within ${APPLY_WITHIN_MS / 1000} s`,
+          hint: 'it could not load the new keystore (its log says "Validation of dynamic config update of SSLFactory failed"), or the renewed files are not at that path on the broker yet',
+        };
+        break;
+      }
+      outcomes.push({ broker: target.broker, nodeId: found.id, sets, presented, error });
     }
     return { cluster, outcomes };
   } finally {
@@ -149,6 +173,31 @@ export async function setBrokerConfigs(bootstrap: string[], identity: TlsIdentit
 
 // A KRaft broker applies a committed config change within a second or so; this bound leaves room for a busy cluster.
 const APPLY_WITHIN_MS = 15_000;
+
+/** What the broker's config says of its listeners (DescribeConfigs on its BROKER resource). */
+const LISTENER_KEYS = ['listeners', 'advertised.listeners', 'listener.security.protocol.map', 'controller.listener.names', 'process.roles', 'inter.broker.listener.name'] as const;
+
+/** A broker listener that speaks TLS, by its config prefix name, and where it is reached. */
+export interface TlsEndpoint {
+  listener: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * The broker's listeners that speak TLS (SSL or SASL_SSL; controller listeners left out, they
+ * serve no client), at their advertised address. A listener advertised with no host or a
+ * wildcard is reached under the host the cluster's metadata gave for the broker.
+ */
+export function tlsEndpoints(values: Record<string, string>, reached: { host: string }): TlsEndpoint[] {
+  return resolveListeners(values)
+    .listeners.filter((listener) => !listener.controller && (listener.protocol === 'SSL' || listener.protocol === 'SASL_SSL'))
+    .map((listener) => {
+      const at = listener.advertised ?? listener.bind;
+      const host = !at.host || at.host === '0.0.0.0' || at.host === '::' ? reached.host : at.host;
+      return { listener: listener.name.toLowerCase(), host, port: at.port };
+    });
+}
 
 /**
  * The certificate the broker presents at its advertised address, polled until it is the

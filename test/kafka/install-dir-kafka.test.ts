@@ -217,7 +217,7 @@ describe.skipIf(!e2e || !hasAge)('a broker and a client installed from encrypted
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toContain('renewal due: renewing');
     expect(result.all).toContain('delivering localhost.tar.age to localhost');
-    expect(result.all).toContain(`reloading the keystore of localhost (node.id 1) from ${brokerSsl}/broker.keystore.jks`);
+    expect(result.all).toContain(`reloading the keystore of localhost (node.id 1) via ${kafka!.bootstrap}: listener.name.ssl.ssl.keystore.location=${brokerSsl}/broker.keystore.jks`);
     expect(existsSync(join(inbox, 'localhost.tar.age'))).toBe(false);
     const after = await servedSerialUntil((serial) => serial !== before);
     expect(after).not.toBe(before);

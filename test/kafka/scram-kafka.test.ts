@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaks, startWatcher, stopWatcher } from '../helpers/cmdline-watcher.js';
-import { samctl, samctlOk, tempDir } from '../helpers/samctl.js';
+import { samctl, samctlOk, tempDir, tool } from '../helpers/samctl.js';
 import { consoleConsume, consoleProduce, prepareKafka, requireE2E, runEcho, startKafka, type KafkaCluster } from './harness.js';
 import { createTopics, show } from './setup.js';
 
@@ -139,6 +139,37 @@ describe.skipIf(!e2e)('SCRAM-SHA-512 over SASL_SSL beside mTLS on one broker', (
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr, show('old password', refused)).toMatch(/invalid credentials with SASL mechanism SCRAM-SHA-512/);
   }, 180_000);
+
+  it('renew, then reload: both TLS listeners (SSL and SASL_SSL) present the renewed certificate, and SCRAM clients still get in', async () => {
+    const brokerCrt = join(pki, 'brokers', 'localhost', 'broker.crt');
+    const keystore = join(pki, 'brokers', 'localhost', 'keystore.jks');
+    const serialOf = async (pem: string) => (await tool('openssl', ['x509', '-noout', '-serial'], { input: pem, reject: false })).stdout.trim().replace(/^serial=/, '').toLowerCase();
+    const presented = async (bootstrap: string) => {
+      const hello = await tool('openssl', ['s_client', '-connect', bootstrap, '-servername', 'localhost', '-cert', client('console', 'client.crt'), '-key', client('console', 'client.key'), '-CAfile', client('console', 'ca.crt')], { input: '', reject: false });
+      return serialOf(hello.stdout);
+    };
+    const before = await serialOf(readFileSync(brokerCrt, 'utf8'));
+    expect(await presented(kafka!.bootstrap)).toBe(before);
+    expect(await presented(kafka!.saslBootstrap!)).toBe(before);
+
+    const renewed = await samctlOk(['renew', 'localhost', '--days', '200'], { cwd });
+    // The printed command (for an operator without samctl reload) names both listeners too.
+    expect(renewed.stdout).toContain(`--add-config listener.name.ssl.ssl.keystore.location=${keystore},listener.name.sasl_ssl.ssl.keystore.location=${keystore}`);
+    const after = await serialOf(readFileSync(brokerCrt, 'utf8'));
+    expect(after).not.toBe(before);
+
+    const result = await samctl(['reload', 'localhost', '--bootstrap', kafka!.bootstrap, '--client', 'console', '--json'], { cwd });
+    expect(result.exitCode, show('reload', result)).toBe(0);
+    const [broker] = JSON.parse(result.stdout).brokers;
+    expect(broker.configs).toEqual({ 'listener.name.ssl.ssl.keystore.location': keystore, 'listener.name.sasl_ssl.ssl.keystore.location': keystore });
+    expect(broker.presents.serial).toBe(after);
+    expect(broker.error).toBeNull();
+    // samctl waited for both listeners: neither presents the old certificate any more.
+    expect(await presented(kafka!.bootstrap)).toBe(after);
+    expect(await presented(kafka!.saslBootstrap!)).toBe(after);
+    const sent = await consoleProduce(kafka!.saslBootstrap!, 'chat', ['after the reload'], client('alice', 'client-sasl.properties'));
+    expect(sent.exitCode, show('alice produce after the reload', sent)).toBe(0);
+  }, 120_000);
 
   it("no SCRAM password was on any command line during the run (the salted --add-scram form was)", async () => {
     const seen = await stopWatcher(watcher!);
