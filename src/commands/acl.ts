@@ -9,6 +9,7 @@ import { loadInventory, recordAcl, saveInventory, type AclAsk, type IdentityReco
 import { hostPlacement } from '../store/layout.js';
 import { withPkiLock } from '../store/lock.js';
 import { commandContext, requireInventory, setResultCode, type CommandContext } from './context.js';
+import { collect } from './options.js';
 import { readClientIdentity } from '../kafka/client-identity.js';
 
 interface AclOptions {
@@ -88,10 +89,6 @@ Exit codes:
         await session.close().catch(() => undefined);
       }
     });
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 function findClient(inventory: Inventory, name: string): IdentityRecord {

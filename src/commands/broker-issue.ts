@@ -10,7 +10,7 @@ import { parseSaslMechanisms, parseSaslPort } from '../pki/scram.js';
 import { readKerberosInput } from '../kerberos-input.js';
 import { parseInstallDir } from '../store/layout.js';
 import { commandContext, passphraseReader } from './context.js';
-import { withIssueOptions, type IssueOptions } from './options.js';
+import { collect, withIssueOptions, type IssueOptions } from './options.js';
 import { printKerberosHints } from './kerberos-hints.js';
 import { EXIT_CODES_HELP, SECRETS_HELP } from './help.js';
 import { progressReporter, reportIssued, reportSuperUsersChange } from './report.js';
@@ -117,10 +117,6 @@ ${EXIT_CODES_HELP}`,
       printKerberosHints(context.out, context.layout, issued);
       reportSuperUsersChange(context, change);
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function assertDistinct(requests: IdentityRequest[]): void {

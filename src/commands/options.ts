@@ -3,6 +3,11 @@ import { DEFAULTS } from '../defaults.js';
 
 export { DEFAULTS };
 
+/** A repeatable option's values, in the order given. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function daysOption(defaultDays?: number, what = 'validity in days'): Option {
   const option = new Option('--days <n>', what);
   return defaultDays === undefined ? option : option.default(String(defaultDays));

@@ -1,19 +1,23 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { connectEngine } from '../engine/connection.js';
-import { ensureAppRole, newSecretId, readRoleId, writeAppRole } from '../engine/approle.js';
-import { applyPolicy, hostPolicy, OPERATOR_POLICY, operatorPolicy, renewerPolicy, type PolicyDocument } from '../engine/policies.js';
+import { cidrList, ensureAppRole, newSecretId, parseSecretIdTtl, readAppRoleLimits, readRoleId, writeAppRole, type AppRoleLimits } from '../engine/approle.js';
+import { applyPolicy, hostPolicy, OPERATOR_POLICY, operatorPolicy, RENEWER_POLICY, renewerPolicy, type PolicyDocument } from '../engine/policies.js';
 import { usageError } from '../errors.js';
 import { openEngineState } from '../store/engine-state.js';
 import { writeFileAtomically } from '../store/files.js';
 import { PUBLIC, SECRET } from '../store/layout.js';
 import { commandContext, requireInventory } from './context.js';
+import { collect } from './options.js';
 
 interface PolicyOptions {
   out?: string;
   apply?: boolean;
   approle?: boolean;
   credentials?: string;
+  secretIdTtl?: string;
+  cidr?: string[];
+  renewerCidr?: string[];
 }
 
 export function registerPolicy(program: Command): void {
@@ -25,6 +29,9 @@ export function registerPolicy(program: Command): void {
     .option('--apply', 'install them in the engine (sys/policies/acl/<name>); needs an operator or root token')
     .option('--approle', 'with --apply: also an AppRole per policy but the operator\'s (auth/approle/role/<policy name>), AppRole auth enabled when missing')
     .option('--credentials <dir>', "with --approle: write each role's role_id and a new secret_id to <dir>/<role>.role-id and <role>.secret-id (0600)")
+    .option('--secret-id-ttl <duration>', 'with --approle: secret_ids made from now on expire after this (90d, 720h; 0: never, the default for a new role)')
+    .option('--cidr <network>', "with --approle and identities named: their hosts' roles log in and use tokens only from these addresses (10.0.0.11/32; repeatable; any: lift it)", collect)
+    .option('--renewer-cidr <network>', "with --approle: the CI renewer's role logs in and uses tokens only from these addresses (repeatable; any: lift it)", collect)
     .addHelpText(
       'after',
       `
@@ -42,6 +49,13 @@ fetch them yourself:
   bao read -field=role_id auth/approle/role/samctl-ci-renewer/role-id > renewer.role-id
   bao write -f -field=secret_id auth/approle/role/samctl-ci-renewer/secret-id > renewer.secret-id
 
+Limits (each kept by the role until given again): --cidr binds the named hosts' roles to
+their addresses, --renewer-cidr the CI renewer's, both for the login (secret_id_bound_cidrs)
+and for the token (token_bound_cidrs): a copied secret_id is no use from another machine.
+--secret-id-ttl makes new secret_ids expire (secret_id_ttl) for every role this call writes;
+ones made before keep their lifetime. Give the addresses the engine sees (behind a proxy or
+NAT, the proxy's).
+
 Without --out or --apply the HCL is printed. Needs a PKI directory made by
 samctl ca init --backend openbao --kv-mount <mount>.
 
@@ -50,6 +64,8 @@ Examples:
   $ samctl policy sam01.ynformed.nl --apply
   $ samctl policy --apply --json
   $ samctl policy --apply --approle --credentials /root/samctl-approle
+  $ samctl policy sam01.ynformed.nl --apply --approle --cidr 10.0.0.11/32 --secret-id-ttl 90d --credentials /root/samctl-approle
+  $ samctl policy --apply --approle --renewer-cidr 10.0.5.0/24
 
 Files written: with --out <dir>/samctl-operator.hcl, samctl-ci-renewer.hcl, samctl-host-*.hcl (0644);
 with --credentials <dir>/<role>.role-id and <dir>/<role>.secret-id (0600)
@@ -69,6 +85,12 @@ Exit codes:
       }
       if ((options.approle || options.credentials) && !options.apply) throw usageError('--approle and --credentials act on the engine', 'add --apply');
       if (options.credentials && !options.approle) throw usageError('--credentials writes AppRole credentials', 'add --approle');
+      const limited = [options.secretIdTtl && '--secret-id-ttl', options.cidr && '--cidr', options.renewerCidr && '--renewer-cidr'].filter(Boolean);
+      if (limited.length > 0 && !options.approle) throw usageError(`${limited.join(' and ')} limit${limited.length > 1 ? '' : 's'} AppRoles`, 'add --apply --approle');
+      if (options.cidr && names.length === 0) throw usageError("--cidr binds the named identities' roles to their hosts' addresses", 'name the identities whose host is at that address: samctl policy <name> --apply --approle --cidr <network>');
+      const secretIdTtl = options.secretIdTtl === undefined ? undefined : parseSecretIdTtl(options.secretIdTtl);
+      const hostCidrs = cidrList(options.cidr, '--cidr');
+      const renewerCidrs = cidrList(options.renewerCidr, '--renewer-cidr');
       const mounts = { pkiMount: engine.pkiMount, kvMount: engine.kvMount };
       const state = await openEngineState(inventory.settings).catch(() => undefined);
       const shared = options.apply ? await state?.readInventory() : undefined;
@@ -89,15 +111,16 @@ Exit codes:
           written.push(path);
         }
       }
-      const roles: Array<{ role: string; policy: string; roleIdFile?: string; secretIdFile?: string }> = [];
+      const roles: Array<{ role: string; policy: string; secretIdTtl: number; cidrs: string[]; roleIdFile?: string; secretIdFile?: string }> = [];
       if (options.apply) {
         const client = await connectEngine({ recordedAddress: engine.address });
         for (const policy of policies) await applyPolicy(client, policy);
         if (options.approle) {
           await ensureAppRole(client);
           for (const policy of policies.filter((entry) => entry.name !== OPERATOR_POLICY)) {
-            await writeAppRole(client, policy.name, policy.name);
-            const entry: (typeof roles)[number] = { role: policy.name, policy: policy.name };
+            const limits: AppRoleLimits = { secretIdTtl, cidrs: policy.name === RENEWER_POLICY ? renewerCidrs : hostCidrs };
+            await writeAppRole(client, policy.name, policy.name, limits);
+            const entry: (typeof roles)[number] = { role: policy.name, policy: policy.name, ...(await readAppRoleLimits(client, policy.name)) };
             if (options.credentials) {
               entry.roleIdFile = join(options.credentials, `${policy.name}.role-id`);
               entry.secretIdFile = join(options.credentials, `${policy.name}.secret-id`);
@@ -116,7 +139,14 @@ Exit codes:
       for (const path of written) out.line(`${out.style.green('✔')} ${context.display(path)}`);
       if (options.apply) for (const policy of policies) out.line(`${out.style.green('✔')} installed policy ${policy.name}`);
       for (const role of roles) {
-        out.line(`${out.style.green('✔')} AppRole ${role.role}${role.roleIdFile ? `: ${context.display(role.roleIdFile)}, ${context.display(role.secretIdFile!)} (0600)` : ''}`);
+        const limits = [role.cidrs.length > 0 ? `from ${role.cidrs.join(', ')}` : 'from any address', role.secretIdTtl > 0 ? `new secret_ids expire after ${formatTtl(role.secretIdTtl)}` : 'secret_ids do not expire'].join('; ');
+        out.line(`${out.style.green('✔')} AppRole ${role.role}${role.roleIdFile ? `: ${context.display(role.roleIdFile)}, ${context.display(role.secretIdFile!)} (0600)` : ''} (${limits})`);
       }
     });
+}
+
+/** Seconds as the largest whole unit: 7776000 → 90d. */
+export function formatTtl(seconds: number): string {
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) if (seconds % size === 0) return `${seconds / size}${unit}`;
+  return `${seconds}s`;
 }

@@ -149,6 +149,83 @@ describe.skipIf(!ready)('an HTTPS engine, AppRole logins from files', () => {
     expect(after).not.toBe(before);
     expect(after).toBe(readFileSync(join(operator, 'pki', 'brokers', BROKER, 'broker.crt'), 'utf8'));
   }, 180_000);
+
+  it('AppRole limits: bound to another network the host cannot log in, bound to its own it can; new secret_ids expire after --secret-id-ttl; bad limits change nothing', async () => {
+    const env = { ...clean, ...engine.env };
+    const role = `samctl-host-broker-${BROKER}`;
+    const renewer = 'samctl-ci-renewer';
+    const limited = join(root, 'approle-limited');
+    const readRole = async (name = role) => (await engine.api('GET', `/v1/auth/approle/role/${name}`, undefined, engine.token)).body.data;
+    const policy = (args: string[]) => samctl(['policy', ...args], { cwd: operator, env });
+    const pull = () =>
+      samctl(['pull', BROKER, '--pki-mount', PKI, '--kv-mount', KV, '--role-id-file', join(limited, `${role}.role-id`), '--secret-id-file', join(limited, `${role}.secret-id`)], {
+        cwd: host,
+        env: { ...clean, BAO_ADDR: engine.address, VAULT_CACERT: tls.caFile },
+      });
+    const before = await readRole();
+    const renewerBefore = await readRole(renewer);
+    expect(before.secret_id_bound_cidrs ?? []).toEqual([]);
+
+    // Bad limits: one line and a hint, exit 2, no role touched and no credentials written.
+    const refusals: Array<[string[], string]> = [
+      [[BROKER, '--apply', '--approle', '--cidr', '10.0.0.0/33'], 'samctl: invalid CIDR "10.0.0.0/33": give an IPv4 or IPv6 network such as 10.0.0.11/32 or 10.0.0.0/24'],
+      [['--apply', '--approle', '--cidr', '10.0.0.0/8'], "samctl: --cidr binds the named identities' roles to their hosts' addresses"],
+      [[BROKER, '--apply', '--approle', '--secret-id-ttl', '90', '--credentials', limited], 'samctl: invalid --secret-id-ttl "90": give a number with a unit, s m h or d, up to 3650d (0 for no expiry)'],
+      [[BROKER, '--apply', '--cidr', '127.0.0.1'], 'samctl: --cidr limits AppRoles'],
+      [[BROKER, '--apply', '--approle', '--renewer-cidr', 'any', '--renewer-cidr', '10.0.0.1'], 'samctl: --renewer-cidr any lifts the binding, and cannot go with networks'],
+    ];
+    for (const [args, line] of refusals) {
+      const refused = await policy(args);
+      expect(refused.exitCode, refused.stderr).toBe(2);
+      const lines = refused.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toBe(line);
+      expect(lines[1]).toMatch(/^hint: /);
+    }
+    expect(await readRole()).toEqual(before);
+    expect(await readRole(renewer)).toEqual(renewerBefore);
+    expect(existsSync(limited)).toBe(false);
+
+    // Bound to a network this machine is not on: its login is refused, and samctl says why.
+    const away = await policy([BROKER, '--apply', '--approle', '--cidr', '192.0.2.0/24', '--credentials', limited, '--json']);
+    expect(away.exitCode, away.stderr).toBe(0);
+    const approles = JSON.parse(away.stdout).approles as Array<{ role: string; cidrs: string[]; secretIdTtl: number }>;
+    expect(approles.find((entry) => entry.role === role)).toMatchObject({ cidrs: ['192.0.2.0/24'], secretIdTtl: 0 });
+    expect(approles.find((entry) => entry.role === renewer)).toMatchObject({ cidrs: [], secretIdTtl: 0 });
+    expect((await readRole()).token_bound_cidrs).toEqual(['192.0.2.0/24']);
+    const refused = await pull();
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe(
+      `samctl: the engine at ${engine.address} refused the AppRole login from this machine: source address "127.0.0.1" unauthorized by CIDR restrictions on the role\n` +
+        'hint: the role only admits the addresses samctl policy --cidr / --renewer-cidr bound it to: run this on the machine it was bound to, or bind it to the address the engine sees (samctl policy <name> --apply --approle --cidr <network>)',
+    );
+
+    // Bound to loopback, where this host logs in from: the pull works; re-writing the role
+    // without limits keeps them.
+    expect((await policy([BROKER, '--apply', '--approle', '--cidr', '127.0.0.1', '--credentials', limited])).exitCode).toBe(0);
+    const near = await pull();
+    expect(near.exitCode, near.stderr).toBe(0);
+    expect((await policy([BROKER, '--apply', '--approle'])).exitCode).toBe(0);
+    expect((await readRole()).secret_id_bound_cidrs).toEqual(['127.0.0.1/32']);
+
+    // New secret_ids expire: one made with a 4 s lifetime works at once and is refused after.
+    const shortLived = await policy([BROKER, '--apply', '--approle', '--secret-id-ttl', '4s', '--credentials', limited]);
+    expect(shortLived.exitCode, shortLived.stderr).toBe(0);
+    expect(shortLived.stdout).toContain(`AppRole ${role}`);
+    expect(shortLived.stdout).toMatch(new RegExp(`AppRole ${role}: .* \\(from 127\\.0\\.0\\.1/32; new secret_ids expire after 4s\\)`));
+    const made = Date.now();
+    expect((await readRole()).secret_id_ttl).toBe(4);
+    expect((await pull()).exitCode).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, made + 5000 - Date.now())));
+    const expired = await pull();
+    expect(expired.exitCode).toBe(2);
+    expect(expired.stderr).toMatch(/^samctl: the engine at \S+ refused the AppRole login \(invalid role or secret ID\)\nhint: fetch a fresh secret_id into /);
+
+    // Lifted: any address, no expiry, for secret_ids made from now on.
+    expect((await policy([BROKER, '--apply', '--approle', '--cidr', 'any', '--secret-id-ttl', '0', '--credentials', limited])).exitCode).toBe(0);
+    expect(await readRole()).toMatchObject({ secret_id_bound_cidrs: [], token_bound_cidrs: [], secret_id_ttl: 0 });
+    expect((await pull()).exitCode).toBe(0);
+  }, 120_000);
 });
 
 function readdirNames(dir: string): string[] {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SamctlError } from '../../src/errors.js';
 import { aclCommands, bindingsFor, describeAsk, describeBinding, diffBindings, parseAclAsk, shellLine, topicNameProblem, type AclBinding } from '../../src/kafka/acl-plan.js';
 import { superUsersValue } from '../../src/render/authorizer.js';
+import { refusal } from '../helpers/refusal.js';
 
 const P = 'User:CN=prediction-service,O=Ynformed';
 const ECHO = { produce: ['prediction'], consume: ['sensordata'], groups: ['prediction-echo'], transactionalIds: [], prefixed: false };
 const short = (bindings: AclBinding[]) => bindings.map((b) => `${b.permission} ${b.operation} ${b.resourceType}:${b.patternType}:${b.resourceName} ${b.principal} ${b.host}`);
-
-function refusal(run: () => unknown): { message: string; exitCode: number } {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SamctlError);
-    return { message: (err as SamctlError).message, exitCode: (err as SamctlError).exitCode };
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('bindingsFor: the grants of an ask, as kafka-acls.sh --producer / --consumer make them', () => {
   it('a producer gets WRITE, DESCRIBE, CREATE on the topic; a consumer READ, DESCRIBE on the topic and READ on the group', () => {
