@@ -8,6 +8,7 @@ import { superUsers } from '../render/authorizer.js';
 import { removeLeftovers, writeDirectoryAtomically } from '../store/files.js';
 import { loadInventory, principalRulesOf, saveInventory, type IdentityRecord, type Inventory, type SecretsMode } from '../store/inventory.js';
 import { backupStamp, hostPlacement, identityCrlName, identityFileNames, type FileSpec, type PkiLayout } from '../store/layout.js';
+import { openEngineState } from '../store/engine-state.js';
 import { withPkiLock } from '../store/lock.js';
 import { parsePasswordText, readLeafCertificate, readTextFile } from '../store/read.js';
 
@@ -38,18 +39,42 @@ export async function configureIdentities(layout: PkiLayout, names: string[] | (
     const stamp = backupStamp(now);
     const principals = superUsers(inventory.identities, principalRulesOf(inventory, layout.inventory));
     const updated = new Map<IdentityRecord, IdentityRecord>();
-    for (const record of active.filter((candidate) => chosen.includes(candidate.name))) {
-      const next: IdentityRecord = { ...record, secrets: change.secrets ?? record.secrets };
-      if (change.installDir === null) delete next.installDir;
-      else if (change.installDir !== undefined) next.installDir = change.installDir;
-      const files = await reconfiguredFiles(layout, record, next, rules, next.authorizer ? principals : undefined);
-      next.files = files.map((file) => file.name);
-      await writeDirectoryAtomically(layout.identityDir(record.kind, record.name), files, layout.identityBackup(record.kind, record.name, stamp));
-      updated.set(record, next);
+    // With the inventory in the engine's KV, the engine's copy changes first: hosts pull it
+    // (samctl pull) and other PKI directories take it, so a choice made here reaches them.
+    const engine = await openEngineState(inventory.settings);
+    let failure: unknown;
+    try {
+      for (const record of active.filter((candidate) => chosen.includes(candidate.name))) {
+        const next: IdentityRecord = { ...record, secrets: change.secrets ?? record.secrets };
+        if (change.installDir === null) delete next.installDir;
+        else if (change.installDir !== undefined) next.installDir = change.installDir;
+        const files = await reconfiguredFiles(layout, record, next, rules, next.authorizer ? principals : undefined);
+        next.files = files.map((file) => file.name);
+        await engine?.replaceIdentity(next, files);
+        await writeDirectoryAtomically(layout.identityDir(record.kind, record.name), files, layout.identityBackup(record.kind, record.name, stamp));
+        updated.set(record, next);
+      }
+    } catch (err) {
+      failure = err; // the identities done before it are recorded below, then it is thrown
     }
-    await saveInventory(layout.inventory, { ...inventory, identities: inventory.identities.map((record) => updated.get(record) ?? record) });
+    const configured = (identities: IdentityRecord[]) =>
+      identities.map((record) => {
+        const next = [...updated.values()].find((candidate) => sameCertificate(candidate, record) && record.status === 'active');
+        if (!next) return record;
+        const merged: IdentityRecord = { ...record, secrets: next.secrets, files: next.files };
+        if (next.installDir === undefined) delete merged.installDir;
+        else merged.installDir = next.installDir;
+        return merged;
+      });
+    if (updated.size > 0) await engine?.updateInventory((shared) => ({ ...shared, identities: configured(shared.identities) }));
+    if (updated.size > 0 || !failure) await saveInventory(layout.inventory, { ...inventory, identities: configured(inventory.identities) });
+    if (failure) throw failure;
     return [...updated.values()];
   });
+}
+
+function sameCertificate(a: IdentityRecord, b: IdentityRecord): boolean {
+  return a.kind === b.kind && a.name === b.name && a.serial === b.serial;
 }
 
 /** The identity's directory with its config files rendered anew (with a SCRAM client's new password, when rotating it): every other file kept byte for byte. */

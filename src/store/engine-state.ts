@@ -96,6 +96,30 @@ export class EngineState {
   }
 
   /**
+   * Replaces an identity's KV copy, record and files, for the same certificate: `samctl
+   * configure` rendered its configs anew (install dir, secrets mode, principal rules). Refused
+   * when the engine holds another certificate under that name (renewed elsewhere meanwhile).
+   */
+  async replaceIdentity(record: IdentityRecord, files: Array<{ name: string; content: Buffer | string; mode: number }>): Promise<void> {
+    const kv = this.engine.kvMount;
+    const path = enginePaths(this.engine).identity(record.kind, record.name);
+    const where = `${this.client.address}/v1/${kv}/data/${path}`;
+    const encoded = JSON.stringify(Object.fromEntries(files.map((file) => [file.name, { mode: file.mode, base64: Buffer.from(file.content).toString('base64') }])));
+    for (let attempt = 1; attempt <= MAX_INVENTORY_ATTEMPTS; attempt++) {
+      const entry = await readKv<{ record?: string; files?: string }>(this.client, kv, path);
+      const held = JSON.parse(entry?.data.record ?? '{}') as { serial?: string };
+      if (!entry || held.serial !== record.serial) {
+        throw new SamctlError(`${record.kind} ${record.name} at ${where} is ${held.serial ? `serial ${held.serial}` : 'missing'}, not serial ${record.serial} as here: nothing changed`, {
+          hint: 'run the command again: samctl takes the shared copy first',
+          exitCode: ExitCode.failed,
+        });
+      }
+      if ((await writeKv(this.client, kv, path, { record: JSON.stringify(record), files: encoded }, entry.version)) !== 'conflict') return;
+    }
+    throw new SamctlError(`${where} changed under samctl ${MAX_INVENTORY_ATTEMPTS} times in a row`, { hint: 'run the command again', exitCode: ExitCode.failed });
+  }
+
+  /**
    * Changes the shared inventory with `change` (re-read and retried on a check-and-set conflict)
    * and, for each identity named in `records`, the record kept with its files. Answers the
    * inventory as written.

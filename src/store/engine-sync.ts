@@ -21,30 +21,27 @@ export async function syncFromEngine(layout: PkiLayout, local: Inventory, now: D
   return withPkiLock(layout.root, async () => {
     await removeLeftovers(layout);
     const current = await loadInventory(layout.inventory);
-    const held = new Set(current.identities.filter((record) => record.status === 'active').map(key));
+    // The shared record wins: a status, grants or a `samctl configure` choice (install dir,
+    // secrets mode, and so the files) made elsewhere come in, and a directory rendered for
+    // another choice is written anew from the KV copy (the old one goes to backups/).
+    const held = new Map(current.identities.filter((record) => record.status === 'active').map((record) => [key(record), record]));
     for (const record of shared.inventory.identities.filter((candidate) => candidate.status === 'active')) {
-      if (held.has(key(record)) && (await exists(layout.identityDir(record.kind, record.name)))) continue;
+      const local = held.get(key(record));
+      if (local && sameConfiguration(local, record) && (await exists(layout.identityDir(record.kind, record.name)))) continue;
       await materialize(layout, state, record, now);
     }
-    // The shared record wins (a status or grants changed elsewhere come in), but for a certificate
-    // this directory holds in the same state, what `samctl configure` chose here stays: the
-    // install directory, the secrets mode and the file list of the directory on this disk.
-    const mine = new Map(current.identities.map((record) => [`${key(record)}\0${record.status}`, record]));
-    const identities = shared.inventory.identities.map((record) => {
-      const local = mine.get(`${key(record)}\0${record.status}`);
-      if (!local) return record;
-      const merged: IdentityRecord = { ...record, secrets: local.secrets, files: local.files };
-      if (local.installDir === undefined) delete merged.installDir;
-      else merged.installDir = local.installDir;
-      return merged;
-    });
-    const next: Inventory = { ...current, cas: shared.inventory.cas, identities };
+    const next: Inventory = { ...current, cas: shared.inventory.cas, identities: shared.inventory.identities };
     if (JSON.stringify(next) !== JSON.stringify(current)) await saveInventory(layout.inventory, next);
     return next;
   });
 }
 
 const key = (record: IdentityRecord) => `${record.kind}\0${record.name}\0${record.serial}`;
+
+/** Whether two records of one certificate render the same directory: install dir, secrets mode, files. */
+function sameConfiguration(a: IdentityRecord, b: IdentityRecord): boolean {
+  return a.installDir === b.installDir && a.secrets === b.secrets && JSON.stringify(a.files) === JSON.stringify(b.files);
+}
 
 /** Writes an identity's directory from its KV copy (the files `samctl export` would bundle, modes kept). */
 async function materialize(layout: PkiLayout, state: EngineState, record: IdentityRecord, now: Date): Promise<void> {

@@ -154,6 +154,48 @@ describe.skipIf(!ready)('samctl pull and samctl policy on a real engine', () => 
     expect(unknown.stderr).toMatch(/^samctl: no client nobody in the engine/);
   });
 
+  it('configure --install-dir reaches the engine: the host pulls into the recorded dir with configs naming it, and another PKI directory takes the choice', async () => {
+    const token = await tokenFor(`samctl-host-client-${CLIENT}`);
+    const dir = join(host, 'echo-ssl');
+    const kvRecord = async () => JSON.parse((await engine.api('GET', `/v1/${KV}/data/samctl/${PKI}/clients/${CLIENT}`)).body.data.data.record);
+    const sharedRecord = async () => JSON.parse((await engine.api('GET', `/v1/${KV}/data/samctl/${PKI}/inventory`)).body.data.data.inventory).identities.find((record: { name: string; status: string }) => record.name === CLIENT && record.status === 'active');
+    expect((await kvRecord()).installDir).toBeUndefined();
+
+    // A bad install dir changes nothing, here or in the engine.
+    const bad = await samctl(['configure', CLIENT, '--install-dir', 'relative/ssl'], { cwd: operator, env: pkiEnv });
+    expect(bad.exitCode).toBe(2);
+    expect((await kvRecord()).installDir).toBeUndefined();
+
+    const configured = await samctl(['configure', CLIENT, '--install-dir', dir], { cwd: operator, env: pkiEnv });
+    expect(configured.exitCode, configured.stderr).toBe(0);
+    expect((await kvRecord()).installDir).toBe(dir);
+    expect((await sharedRecord()).installDir).toBe(dir);
+
+    // The host needs no --to now; the configs it gets name the install dir.
+    const pulled = await pull([CLIENT, '--kind', 'client', '--json'], token);
+    expect(pulled.exitCode, pulled.stderr).toBe(0);
+    expect(JSON.parse(pulled.stdout).dir).toBe(dir);
+    const librdkafka = readFileSync(join(dir, 'librdkafka.properties'), 'utf8');
+    expect(librdkafka).toContain(`ssl.key.location=${join(dir, 'client.key')}`);
+    expect(readFileSync(join(dir, 'client.key'))).toEqual(readFileSync(join(operator, 'pki', 'clients', CLIENT, 'client.key')));
+
+    // Another PKI directory joined to the mount: its cached copy is rendered anew for the choice.
+    const second = join(root, 'second-operator');
+    const status = await samctl(['status', '--json'], { cwd: second, env: pkiEnv });
+    expect(status.exitCode, status.stderr).toBe(0);
+    const secondRecord = JSON.parse(readFileSync(join(second, 'pki', 'samctl.json'), 'utf8')).identities.find((record: { name: string; status: string }) => record.name === CLIENT && record.status === 'active');
+    expect(secondRecord.installDir).toBe(dir);
+    expect(readFileSync(join(second, 'pki', 'clients', CLIENT, 'librdkafka.properties'), 'utf8')).toBe(librdkafka);
+
+    // Back into the PKI directory, from the second one: the first takes that in turn.
+    expect((await samctl(['configure', CLIENT, '--no-install-dir'], { cwd: second, env: pkiEnv })).exitCode).toBe(0);
+    expect((await kvRecord()).installDir).toBeUndefined();
+    expect((await samctl(['status'], { cwd: operator, env: pkiEnv })).exitCode).toBe(0);
+    const firstRecord = JSON.parse(readFileSync(join(operator, 'pki', 'samctl.json'), 'utf8')).identities.find((record: { name: string; status: string }) => record.name === CLIENT && record.status === 'active');
+    expect(firstRecord.installDir).toBeUndefined();
+    expect(readdirSync(join(operator, 'pki', 'clients', CLIENT))).toContain('librdkafka.properties');
+  });
+
   it('the CI renewer renews in the engine; it cannot import a CA, sign-verbatim, generate a root or read other mounts', async () => {
     const token = await tokenFor('samctl-ci-renewer');
     const csr = readFileSync(join(operator, 'pki', 'brokers', BROKER, 'broker.csr'), 'utf8');
