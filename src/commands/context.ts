@@ -7,7 +7,7 @@ import { Output } from '../output.js';
 import { readCaPassphrase } from '../secrets.js';
 import { pkiLayout, type PkiLayout } from '../store/layout.js';
 import { exists } from '../store/files.js';
-import { loadInventory, type Inventory } from '../store/inventory.js';
+import { loadInventory, principalRulesOf, type Inventory } from '../store/inventory.js';
 
 export interface CommandContext {
   layout: PkiLayout;
@@ -95,5 +95,10 @@ export async function requireInventory(context: CommandContext): Promise<Invento
     throw usageError(`no samctl inventory in ${layout.root}`, 'run `samctl ca init` first, or point --dir / SAMCTL_DIR at your PKI directory');
   }
   // With the inventory in the engine's KV, the shared one is the truth and this directory a cache.
-  return syncFromEngine(layout, await loadInventory(layout.inventory), context.now);
+  // A copy without an install dir is rendered for this directory (configure's renderer, loaded only then).
+  return syncFromEngine(layout, await loadInventory(layout.inventory), context.now, async (record, inventory) => {
+    const [{ reconfiguredFiles }, { superUsers }] = await Promise.all([import('../lifecycle/configure.js'), import('../render/authorizer.js')]);
+    const rules = principalRulesOf(inventory, layout.inventory);
+    return reconfiguredFiles(layout, record, record, rules, record.authorizer ? superUsers(inventory.identities, rules) : undefined);
+  });
 }

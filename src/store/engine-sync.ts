@@ -1,7 +1,8 @@
 import { enginePaths, openEngineState, type EngineState } from './engine-state.js';
-import { exists, removeLeftovers, writeDirectoryAtomically } from './files.js';
+import { rm } from 'node:fs/promises';
+import { exists, removeLeftovers, siblingPath, writeDirectoryAtomically } from './files.js';
 import { loadInventory, saveInventory, type IdentityRecord, type Inventory } from './inventory.js';
-import { backupStamp, PUBLIC, SECRET, type PkiLayout } from './layout.js';
+import { backupStamp, PUBLIC, SECRET, type FileSpec, type PkiLayout } from './layout.js';
 import { withPkiLock } from './lock.js';
 import { ExitCode, SamctlError } from '../errors.js';
 
@@ -13,7 +14,13 @@ import { ExitCode, SamctlError } from '../errors.js';
  * So `status`, `renew`, `acl`, `revoke` see identities issued from other PKI directories, and a
  * thrown-away cache comes back. Without a KV mount this is the local inventory as it is.
  */
-export async function syncFromEngine(layout: PkiLayout, local: Inventory, now: Date): Promise<Inventory> {
+/**
+ * Renders an identity's config files for this PKI directory from its directory and `inventory`
+ * (samctl configure's renderer, handed in by the command layer).
+ */
+export type LocalRenderer = (record: IdentityRecord, inventory: Inventory) => Promise<FileSpec[]>;
+
+export async function syncFromEngine(layout: PkiLayout, local: Inventory, now: Date, renderHere?: LocalRenderer): Promise<Inventory> {
   const state = await openEngineState(local.settings);
   if (!state) return local;
   const shared = await state.readInventory();
@@ -24,13 +31,22 @@ export async function syncFromEngine(layout: PkiLayout, local: Inventory, now: D
     // The shared record wins: a status, grants or a `samctl configure` choice (install dir,
     // secrets mode, and so the files) made elsewhere come in, and a directory rendered for
     // another choice is written anew from the KV copy (the old one goes to backups/).
+    // An identity without an install dir is used from the PKI directory itself: its copy's
+    // configs name the directory that rendered them, so they are rendered again for this one.
+    const next: Inventory = { ...current, cas: shared.inventory.cas, identities: shared.inventory.identities };
     const held = new Map(current.identities.filter((record) => record.status === 'active').map((record) => [key(record), record]));
     for (const record of shared.inventory.identities.filter((candidate) => candidate.status === 'active')) {
       const local = held.get(key(record));
       if (local && sameConfiguration(local, record) && (await exists(layout.identityDir(record.kind, record.name)))) continue;
       await materialize(layout, state, record, now);
+      if (record.installDir === undefined && renderHere) {
+        const dir = layout.identityDir(record.kind, record.name);
+        // The engine's copy just written steps aside as a staging sibling and is removed (a crash leaves it to removeLeftovers).
+        const copy = siblingPath(dir, 'staging');
+        await writeDirectoryAtomically(dir, await renderHere(record, next), copy);
+        await rm(copy, { recursive: true, force: true });
+      }
     }
-    const next: Inventory = { ...current, cas: shared.inventory.cas, identities: shared.inventory.identities };
     if (JSON.stringify(next) !== JSON.stringify(current)) await saveInventory(layout.inventory, next);
     return next;
   });

@@ -193,7 +193,11 @@ describe.skipIf(!ready)('samctl pull and samctl policy on a real engine', () => 
     expect((await samctl(['status'], { cwd: operator, env: pkiEnv })).exitCode).toBe(0);
     const firstRecord = JSON.parse(readFileSync(join(operator, 'pki', 'samctl.json'), 'utf8')).identities.find((record: { name: string; status: string }) => record.name === CLIENT && record.status === 'active');
     expect(firstRecord.installDir).toBeUndefined();
-    expect(readdirSync(join(operator, 'pki', 'clients', CLIENT))).toContain('librdkafka.properties');
+    // Used from the PKI directory again: its configs name this directory, not the one that rendered the engine's copy.
+    const ownDir = join(operator, 'pki', 'clients', CLIENT);
+    expect(readFileSync(join(ownDir, 'librdkafka.properties'), 'utf8')).toContain(`ssl.key.location=${join(ownDir, 'client.key')}`);
+    expect(readFileSync(join(ownDir, 'client-ssl.properties'), 'utf8')).not.toContain(second);
+    expect((await samctl(['verify', CLIENT], { cwd: operator, env: pkiEnv })).exitCode).toBe(0);
   });
 
   it('the CI renewer renews in the engine; it cannot import a CA, sign-verbatim, generate a root or read other mounts', async () => {
