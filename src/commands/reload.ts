@@ -70,11 +70,11 @@ Exit codes:
       const identity = await readClientIdentity(layout, client);
 
       const planned = records.map((record) => stores.map((store) => ({ store, action: reloadBrokerStore(layout, record!, store) })));
-      const targets: BrokerConfigTarget[] = planned.map((actions) => ({
+      const targets: BrokerConfigTarget[] = planned.map((actions, i) => ({
         broker: actions[0].action.broker,
         hosts: actions[0].action.hosts,
         reloads: actions.map(({ action }) => action.reload),
-        listeners: renderedTlsListeners(records.find((record) => record!.name === actions[0].action.broker)!),
+        listeners: renderedTlsListeners(records[i]!),
         presents: actions.find(({ action }) => action.presents)?.action.presents ?? null,
       }));
       const { cluster, outcomes } = await setBrokerConfigs(bootstrap, identity, targets);

@@ -32,8 +32,6 @@ export interface BrokerConfigAction extends KafkaAction {
   hosts: string[];
   /** The store's file on the broker and the setting (under each TLS listener's prefix) that names it. */
   reload: StoreReload;
-  /** One per TLS listener samctl's server-ssl.properties opens: what the printed command sets. */
-  sets: BrokerConfigSet[];
   /**
    * What the broker then presents to clients, when that can be seen from outside: a reloaded
    * keystore shows as the renewed certificate; a truststore cannot be seen (null).
@@ -75,14 +73,12 @@ export function reloadBrokerStore(layout: PkiLayout, record: IdentityRecord, sto
   const sanNames = record.sans.filter((san) => san.startsWith('DNS:') || san.startsWith('IP:')).map((san) => san.slice(san.indexOf(':') + 1));
   const host = record.sans.find((san) => san.startsWith('DNS:'))?.slice(4) ?? record.name;
   const reload = { store, path: hostPlacement(layout, record).path(store) };
-  const sets = storeReloadSets(renderedTlsListeners(record), reload);
   return {
     summary: `reload ${record.name}'s ${store}`,
-    command: alterBrokerConfigCommand(host, `<node.id of ${record.name}>`, sets),
+    command: alterBrokerConfigCommand(host, `<node.id of ${record.name}>`, storeReloadSets(renderedTlsListeners(record), reload)),
     broker: record.name,
     hosts: [...new Set([record.name, ...sanNames])],
     reload,
-    sets,
     presents: store === 'keystore' ? { serial: record.serial, sha256: record.sha256 } : null,
   };
 }
