@@ -90,8 +90,7 @@ export class EngineState {
   /** Writes one identity's record and files where none are yet (migration from a PKI directory). */
   async putIdentity(record: IdentityRecord, files: Array<{ name: string; content: Buffer; mode: number }>): Promise<void> {
     const path = enginePaths(this.engine).identity(record.kind, record.name);
-    const encoded = Object.fromEntries(files.map((file) => [file.name, { mode: file.mode, base64: file.content.toString('base64') }]));
-    const written = await writeKv(this.client, this.engine.kvMount, path, { record: JSON.stringify(record), files: JSON.stringify(encoded) }, 0);
+    const written = await writeKv(this.client, this.engine.kvMount, path, identityEntry(record, files), 0);
     if (written === 'conflict') throw new SamctlError(`${record.kind} ${record.name} is already in ${this.client.address}/v1/${this.engine.kvMount}/data/${path}`, { hint: 'give an empty KV mount (--kv-mount) to move this inventory into', exitCode: ExitCode.usage });
   }
 
@@ -104,7 +103,6 @@ export class EngineState {
     const kv = this.engine.kvMount;
     const path = enginePaths(this.engine).identity(record.kind, record.name);
     const where = `${this.client.address}/v1/${kv}/data/${path}`;
-    const encoded = JSON.stringify(Object.fromEntries(files.map((file) => [file.name, { mode: file.mode, base64: Buffer.from(file.content).toString('base64') }])));
     for (let attempt = 1; attempt <= MAX_INVENTORY_ATTEMPTS; attempt++) {
       const entry = await readKv<{ record?: string; files?: string }>(this.client, kv, path);
       const held = JSON.parse(entry?.data.record ?? '{}') as { serial?: string };
@@ -114,7 +112,7 @@ export class EngineState {
           exitCode: ExitCode.failed,
         });
       }
-      if ((await writeKv(this.client, kv, path, { record: JSON.stringify(record), files: encoded }, entry.version)) !== 'conflict') return;
+      if ((await writeKv(this.client, kv, path, identityEntry(record, files), entry.version)) !== 'conflict') return;
     }
     throw new SamctlError(`${where} changed under samctl ${MAX_INVENTORY_ATTEMPTS} times in a row`, { hint: 'run the command again', exitCode: ExitCode.failed });
   }
@@ -170,8 +168,7 @@ export class EngineState {
         throw await this.undo(identity, undefined, `${kind} ${name} already exists in the engine (${where}, serial ${record.serial}), issued from another PKI directory`, `pass --force to issue it anew, or pick another name`, ExitCode.usage);
       }
     }
-    const files = Object.fromEntries(identity.files.map((file) => [file.name, { mode: file.mode, base64: Buffer.from(file.content).toString('base64') }]));
-    const version = await writeKv(this.client, kv, path, { record: JSON.stringify(identity.record), files: JSON.stringify(files) }, current);
+    const version = await writeKv(this.client, kv, path, identityEntry(identity.record, identity.files), current);
     if (version === 'conflict') {
       throw await this.undo(identity, undefined, `${kind} ${name} was issued by someone else at the same moment (check-and-set conflict on ${where})`, 'look at the engine\'s copy (samctl status) before issuing it again');
     }
@@ -201,6 +198,11 @@ export class EngineState {
     );
     return new SamctlError(`${message}; ${revoked}, nothing kept`, { hint, exitCode });
   }
+}
+
+/** An identity's KV value (readIdentity reads it back): its record and its files (mode, base64), each as JSON text. */
+function identityEntry(record: IdentityRecord, files: Array<{ name: string; content: Buffer | string | Uint8Array; mode: number }>): { record: string; files: string } {
+  return { record: JSON.stringify(record), files: JSON.stringify(Object.fromEntries(files.map((file) => [file.name, { mode: file.mode, base64: Buffer.from(file.content).toString('base64') }]))) };
 }
 
 /**
